@@ -3,8 +3,8 @@
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/meta_rewarding_loop.py [--workspace DIR] [--prompts 16]
 
 16 Vicuna-bench prompts, K=4 responses each (T=0.8, top_p=0.95, 64 tokens), N=3 rubric judgments per
-response (the paper's Self-Rewarding template, 32 tokens: SmolLM2-135M almost never writes the "Score: k" line,
-so each judgment is concluded by the judge's next-token probabilities after its own text and "Score: "),
+response (the paper's Self-Rewarding template, 32 tokens: SmolLM2-135M almost never writes the "Score: k"
+line, so each judgment is concluded by the judge's next-token probabilities after its own text and "Score: "),
 the meta-judge (the paper's template) with logprob verdicts on the most varied response, DPO (beta 0.1), then
 per-iteration evaluation: greedy answers to 16 MT-Bench first turns, logprob pairwise verdicts (AlpacaEval
 template) by the seed model against the seed's answers, and TruthfulQA MC1 (25 items) as the concrete task.

@@ -6,4 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_DATASETS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
-exec .venv/bin/alignscope generate --model hf:smollm2-135m --data mt_bench --limit 8 --max-tokens 128 "$@"
+# One torch thread per process: on shared cores two spinning threads made the audit's generation ~4x slower
+# (measured); on a 135M model a second thread gains little. Override by setting OMP_NUM_THREADS.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+exec .venv/bin/alignscope audit "$@"
