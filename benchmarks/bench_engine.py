@@ -38,13 +38,17 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
 
 def requests(n: int, tag: str) -> list[ChatRequest]:
     return [
-        ChatRequest(messages=(Message(role="user", content=f"{tag} {i}"),), sampling=SamplingParams(max_tokens=16))
+        ChatRequest(
+            messages=(Message(role="user", content=f"{tag} {i}"),), sampling=SamplingParams(max_tokens=16)
+        )
         for i in range(n)
     ]
 
 
 def run_engine(url: str, ws: Path, n: int, concurrency: int, tag: str) -> tuple[float, float, Engine]:
-    spec = ModelSpec(name="m", backend="openai", model="fault-model", base_urls=[url], max_concurrency=concurrency)
+    spec = ModelSpec(
+        name="m", backend="openai", model="fault-model", base_urls=[url], max_concurrency=concurrency
+    )
     engine = Engine(RunStore(ws), "bench", max_concurrency=concurrency, progress=False)
     backend = make_backend(spec)
     reqs = requests(n, tag)
@@ -63,7 +67,10 @@ def run_threadpool(url: str, n: int, concurrency: int, tag: str) -> tuple[float,
 
     def call(i: int) -> str:
         r = client.chat.completions.create(
-            model="fault-model", messages=[{"role": "user", "content": f"{tag} {i}"}], max_tokens=16, temperature=0
+            model="fault-model",
+            messages=[{"role": "user", "content": f"{tag} {i}"}],
+            max_tokens=16,
+            temperature=0,
         )
         return r.choices[0].message.content or ""
 
@@ -80,8 +87,18 @@ def store_at_scale(ws: Path, n: int) -> dict[str, float]:
     prov = Provenance(model="judge", backend="openai", template_hash="abc", sampling=SamplingParams())
     judgments = [
         Judgment(
-            judge="judge", mode="pairwise", item_id=str(i // 10), dataset="d", model_a=f"m{i % 10}", model_b="base",
-            verdict="A", preference=0.7, fields={"k": i}, raw="[[A>B]] because ...", provenance=prov, run_id="scale",
+            judge="judge",
+            mode="pairwise",
+            item_id=str(i // 10),
+            dataset="d",
+            model_a=f"m{i % 10}",
+            model_b="base",
+            verdict="A",
+            preference=0.7,
+            fields={"k": i},
+            raw="[[A>B]] because ...",
+            provenance=prov,
+            run_id="scale",
         )
         for i in range(n)
     ]  # fmt: skip
@@ -116,12 +133,22 @@ def main() -> None:
                 tp_wall, tp_cpu = run_threadpool(url, n, c, f"threads{c}")
                 hit_wall, _, hit_engine = run_engine(url, ws / f"e{c}", n, c, f"engine{c}")
                 thr, tp_thr = n / wall, n / tp_wall
-                print(f"workload: {n} requests, concurrency {c}, latency {lat * 1000:.0f} ms, limit {limit:.0f} req/s")
-                print(f"  alignscope engine : {thr:7.1f} req/s = {thr / limit:.3f} of limit, "
-                      f"client CPU {cpu / n * 1e3:.3f} ms/req")
-                print(f"  thread-pool client: {tp_thr:7.1f} req/s = {tp_thr / limit:.3f} of limit, "
-                      f"client CPU {tp_cpu / n * 1e3:.3f} ms/req")
-                print(f"  engine / thread-pool: throughput {thr / tp_thr:.2f}x, CPU per request {tp_cpu / cpu:.2f}x less")
+                print(
+                    f"workload: {n} requests, concurrency {c}, "
+                    f"latency {lat * 1000:.0f} ms, limit {limit:.0f} req/s"
+                )
+                print(
+                    f"  alignscope engine : {thr:7.1f} req/s = {thr / limit:.3f} of limit, "
+                    f"client CPU {cpu / n * 1e3:.3f} ms/req"
+                )
+                print(
+                    f"  thread-pool client: {tp_thr:7.1f} req/s = {tp_thr / limit:.3f} of limit, "
+                    f"client CPU {tp_cpu / n * 1e3:.3f} ms/req"
+                )
+                print(
+                    f"  engine / thread-pool: throughput {thr / tp_thr:.2f}x, "
+                    f"CPU per request {tp_cpu / cpu:.2f}x less"
+                )
                 print(f"  cache-hit rerun: {hit_wall:.3f} s, model calls made {hit_engine.stats.calls_made}")
             scale = store_at_scale(ws / "scale", args.records)
     finally:

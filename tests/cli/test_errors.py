@@ -42,7 +42,9 @@ def test_missing_config_file(tmp_path: Path, cli: Callable) -> None:
 def test_unknown_model_and_unknown_dataset(tmp_path: Path, cli: Callable) -> None:
     ws = str(tmp_path / "ws")
     _one_line_error(cli("generate", "-m", "hf:/no/such/model", "-d", "mt_bench", "-w", ws), "/no/such/model")
-    _one_line_error(cli("generate", "-m", "hf:smollm2-135m", "-d", "no_such_set", "-w", ws), "unknown data set")
+    _one_line_error(
+        cli("generate", "-m", "hf:smollm2-135m", "-d", "no_such_set", "-w", ws), "unknown data set"
+    )
 
 
 def test_malformed_data_row(tmp_path: Path, cli: Callable) -> None:
@@ -81,5 +83,7 @@ def test_errors_lose_nothing_stored(tmp_path: Path, cli: Callable, fault_server:
     bad.write_text("models: [{name: a, backend: hff}]\ndata: mt_bench\n")
     _one_line_error(cli("generate", str(bad), "-w", ws), "unknown backend")
     data.write_text('{"prompt": \n')
-    _one_line_error(cli("generate", "-m", f"openai:fault-model@{fault_server.url}", "-d", str(data), "-w", ws), "line 1")
+    _one_line_error(
+        cli("generate", "-m", f"openai:fault-model@{fault_server.url}", "-d", str(data), "-w", ws), "line 1"
+    )
     assert RunStore(ws).count("generations") == before == 5

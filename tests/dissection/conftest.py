@@ -9,7 +9,6 @@ import pytest
 from scipy.stats import norm
 
 
-
 def synthetic_pairs(rng: np.random.Generator, n: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(X, y): n pairs with correlated features in {-1, 0, 1} (20-90% zeros per feature, two shared latent
     factors, as annotated properties co-vary) and labels drawn from sigmoid(X @ weights)."""

@@ -13,7 +13,9 @@ from alignscope.config import ModelSpec
 def _openai_backend(url: str, timeout_s: float = 0.5) -> Backend:
     from alignscope.backends.registry import make_backend
 
-    spec = ModelSpec(name="fault", backend="openai", model="fault-model", base_urls=[url], timeout_s=timeout_s)
+    spec = ModelSpec(
+        name="fault", backend="openai", model="fault-model", base_urls=[url], timeout_s=timeout_s
+    )
     return make_backend(spec)
 
 

@@ -20,7 +20,8 @@ N = 150
 def _cmd(url: str, data: Path, ws: Path) -> list[str]:
     return [
         sys.executable, "-m", "alignscope.cli.main", "generate",
-        "--model", f"openai:fault-model@{url}", "--data", str(data), "--workspace", str(ws), "--max-tokens", "8",
+        "--model", f"openai:fault-model@{url}", "--data", str(data),
+        "--workspace", str(ws), "--max-tokens", "8",
     ]  # fmt: skip
 
 
@@ -37,12 +38,16 @@ def _cached_digests(db: Path) -> set[str]:
 
 def test_sigkill_then_resume_repeats_no_finished_call(tmp_path: Path) -> None:
     data = tmp_path / "prompts.jsonl"
-    data.write_text("".join(json.dumps({"id": f"q{i}", "prompt": f"prompt number {i}"}) + "\n" for i in range(N)))
+    data.write_text(
+        "".join(json.dumps({"id": f"q{i}", "prompt": f"prompt number {i}"}) + "\n" for i in range(N))
+    )
     ws = tmp_path / "ws"
     server = FaultServer(FaultConfig(latency_s=0.25)).start()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     try:
-        proc = subprocess.Popen(_cmd(server.url, data, ws), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            _cmd(server.url, data, ws), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         db = ws / "alignscope.sqlite"
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -53,7 +58,9 @@ def test_sigkill_then_resume_repeats_no_finished_call(tmp_path: Path) -> None:
         proc.wait()
         finished_before_kill = _cached_digests(db)
         assert 20 <= len(finished_before_kill) < N, "the run must be killed mid-way"
-        done = subprocess.run(_cmd(server.url, data, ws), env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            _cmd(server.url, data, ws), env=env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stderr[-2000:]
     finally:
         server.stop()

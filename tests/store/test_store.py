@@ -54,8 +54,16 @@ def _writer(path: str, proc: int) -> None:
     for i in range(40):
         store.put_calls([(f"p{proc}-{i}", "generate", "m", {"i": i})])
         store.put_scores(
-            [Score(task="t", item_id=f"{proc}-{i}", model="m", value=1.0, provenance=Provenance(model="m", backend="hf"),
-                   run_id="r")]
+            [
+                Score(
+                    task="t",
+                    item_id=f"{proc}-{i}",
+                    model="m",
+                    value=1.0,
+                    provenance=Provenance(model="m", backend="hf"),
+                    run_id="r",
+                )
+            ]
         )
 
 

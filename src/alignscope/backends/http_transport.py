@@ -8,8 +8,6 @@ tests) while aiohttp moves the bytes gives both. aiohttp errors are mapped to th
 
 from __future__ import annotations
 
-import asyncio
-
 import aiohttp
 import httpx
 
@@ -28,7 +26,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=0, ttl_dns_cache=300, keepalive_timeout=60)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout, auto_decompress=True)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, auto_decompress=True
+            )
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -36,12 +36,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         headers = [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SKIP_REQUEST]
         try:
             async with self._client().request(
-                request.method, str(request.url), headers=headers, data=await request.aread(), allow_redirects=False
+                request.method,
+                str(request.url),
+                headers=headers,
+                data=await request.aread(),
+                allow_redirects=False,
             ) as resp:
                 body = await resp.read()
                 status = resp.status
                 resp_headers = [(k, v) for k, v in resp.headers.items() if k.lower() not in _SKIP_RESPONSE]
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             raise httpx.ReadTimeout(f"timed out: {exc}", request=request) from None
         except aiohttp.ClientConnectorError as exc:
             raise httpx.ConnectError(str(exc), request=request) from None

@@ -25,8 +25,8 @@ from alignscope.backends.base import (
     LoglikelihoodResult,
     TokenLogprob,
 )
-from alignscope.backends.http_transport import AiohttpTransport
 from alignscope.backends.chat import chat_messages, move_trailing_space
+from alignscope.backends.http_transport import AiohttpTransport
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError, PermanentBackendError, TransientBackendError
 
@@ -142,7 +142,9 @@ class OpenAIBackend(Backend):
         """One pooled keep-alive client per event loop (the engine may run several loops in turn)."""
         loop = asyncio.get_running_loop()
         if self._client is None or self._client_loop is not loop:
-            transport = self._transport or AiohttpTransport(self.spec.timeout_s, min(self.spec.timeout_s, 10.0))
+            transport = self._transport or AiohttpTransport(
+                self.spec.timeout_s, min(self.spec.timeout_s, 10.0)
+            )
             self._client = httpx.AsyncClient(
                 transport=transport,
                 headers=self._headers,

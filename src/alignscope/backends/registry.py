@@ -5,7 +5,7 @@ from __future__ import annotations
 from alignscope.backends.base import Backend
 from alignscope.backends.local_files import resolve_local_model
 from alignscope.config import ModelSpec
-from alignscope.errors import BackendError
+
 
 def make_backend(spec: ModelSpec, where: str | None = None) -> Backend:
     """The backend ``spec`` names, ready to call; ``where`` prefixes errors ("config.yaml: models[0]")."""

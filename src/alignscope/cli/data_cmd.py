@@ -14,7 +14,13 @@ app = typer.Typer(help="Bundled data sets.", no_args_is_help=True)
 def list_sets(json_out: JsonOpt = False) -> None:
     """Name, rows, licence and source of every bundled data set."""
     rows = [
-        {"name": d.name, "rows": len(d.items()), "licence": d.licence, "source": d.source, "description": d.description}
+        {
+            "name": d.name,
+            "rows": len(d.items()),
+            "licence": d.licence,
+            "source": d.source,
+            "description": d.description,
+        }
         for d in list_datasets()
     ]
     if json_out:

@@ -1,4 +1,4 @@
-"""The ``alignscope`` command. User errors print one line and exit 2; ``--json`` prints one object on stdout."""
+"""The ``alignscope`` command: user errors print one line and exit 2; ``--json`` prints one object."""
 
 from __future__ import annotations
 
@@ -6,10 +6,20 @@ import sys
 
 import typer
 
-from alignscope.cli import audit_judge_cmd, data_cmd, generate_cmd, judge_cmd, leaderboard_cmd, runs_cmd
-from alignscope.cli import bench_cmd, train_cmd
-from alignscope.cli import audit_cmd, correlate_cmd, report_cmd
-from alignscope.cli import dissect_cmd
+from alignscope.cli import (
+    audit_cmd,
+    audit_judge_cmd,
+    bench_cmd,
+    correlate_cmd,
+    data_cmd,
+    dissect_cmd,
+    generate_cmd,
+    judge_cmd,
+    leaderboard_cmd,
+    report_cmd,
+    runs_cmd,
+    train_cmd,
+)
 from alignscope.errors import UserError
 
 app = typer.Typer(
@@ -42,7 +52,10 @@ def main() -> None:
         print(f"alignscope: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        print("alignscope: interrupted; finished calls are stored, rerun the same command to resume", file=sys.stderr)
+        print(
+            "alignscope: interrupted; finished calls are stored, rerun the same command to resume",
+            file=sys.stderr,
+        )
         sys.exit(130)
 
 

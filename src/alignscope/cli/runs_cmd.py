@@ -29,7 +29,15 @@ def list_runs(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None
         "runs",
         ["run", "command", "status", "created", "generations", "judgments", "scores"],
         [
-            [r["run_id"], r["command"], r["status"], _when(r["created"]), r["generations"], r["judgments"], r["scores"]]
+            [
+                r["run_id"],
+                r["command"],
+                r["status"],
+                _when(r["created"]),
+                r["generations"],
+                r["judgments"],
+                r["scores"],
+            ]
             for r in runs
         ],
     )
@@ -44,10 +52,14 @@ def show_run(run_id: str, workspace: WorkspaceOpt = None, json_out: JsonOpt = Fa
     if json_out:
         emit_json(run)
         return
-    out_console.print(f"[bold]{run_id}[/bold]  {run['command']}  {run['status']}  created {_when(run['created'])}")
+    out_console.print(
+        f"[bold]{run_id}[/bold]  {run['command']}  {run['status']}  created {_when(run['created'])}"
+    )
     out_console.print_json(data={"config": run["config"], "summary": run["summary"]})
     for f in run["failures"]:
-        out_console.print(f"[red]failed[/red] {f['kind']} {f['model']} after {f['attempts']} attempts: {f['error']}")
+        out_console.print(
+            f"[red]failed[/red] {f['kind']} {f['model']} after {f['attempts']} attempts: {f['error']}"
+        )
 
 
 @app.command("export")

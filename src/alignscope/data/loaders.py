@@ -29,7 +29,9 @@ def _rows(path: Path) -> Iterable[dict[str, Any]]:
         try:
             import datasets
         except ImportError:  # pragma: no cover - datasets is a core dependency
-            raise DataError("reading a saved dataset folder needs the 'datasets' package", where=str(path)) from None
+            raise DataError(
+                "reading a saved dataset folder needs the 'datasets' package", where=str(path)
+            ) from None
         try:
             ds = datasets.load_from_disk(str(path))
         except (FileNotFoundError, ValueError) as exc:
@@ -53,7 +55,9 @@ def _rows(path: Path) -> Iterable[dict[str, Any]]:
         except Exception as exc:  # pandas raises many types for unreadable files
             raise DataError(f"cannot read table ({type(exc).__name__}: {exc})", where=str(path)) from None
         return (dict(r) for r in df.to_dict(orient="records"))
-    raise DataError("unknown file type (use .jsonl, .json, .csv, .parquet or a saved datasets folder)", where=str(path))
+    raise DataError(
+        "unknown file type (use .jsonl, .json, .csv, .parquet or a saved datasets folder)", where=str(path)
+    )
 
 
 def _row_item(row: dict[str, Any], n: int, dataset: str, version: str) -> Item:

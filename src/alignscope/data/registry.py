@@ -74,7 +74,9 @@ def get_dataset(name: str) -> DatasetInfo:
     """The bundled data set called ``name``; a one-line DataError naming the choices otherwise."""
     _discover()
     if name not in _REGISTRY:
-        raise DataError(f"unknown data set '{name}' (choose {', '.join(sorted(_REGISTRY))}, or give a file path)")
+        raise DataError(
+            f"unknown data set '{name}' (choose {', '.join(sorted(_REGISTRY))}, or give a file path)"
+        )
     return _REGISTRY[name]
 
 
@@ -90,8 +92,5 @@ def load_items(source: str, *, limit: int | None = None, seed: int = 0) -> list[
     """Items from a bundled set name or a user file/folder path, optionally a seeded subset of ``limit``."""
     from alignscope.data.loaders import load_user_items, subset
 
-    if Path(source).exists():
-        items = load_user_items(Path(source))
-    else:
-        items = get_dataset(source).items()
+    items = load_user_items(Path(source)) if Path(source).exists() else get_dataset(source).items()
     return subset(items, limit, seed)

@@ -8,13 +8,15 @@ import time
 class AdaptiveLimiter:
     """The concurrency limit of one endpoint, adapting to the server.
 
-    On an overload signal (429, 503, timeout) the limit halves, at most once per ``cooldown_s`` so that a burst
-    of errors from calls already in flight counts once; after ``limit`` consecutive successes it grows by one,
-    up to ``ceiling``. Users never tune concurrency by hand. Single-threaded (asyncio) state: the engine
-    serialises access.
+    On an overload signal (429, 503, timeout) the limit halves, at most once per ``cooldown_s`` so that a
+    burst of errors from calls already in flight counts once; after ``limit`` consecutive successes it grows
+    by one, up to ``ceiling``. Users never tune concurrency by hand. Single-threaded (asyncio) state: the
+    engine serialises access.
     """
 
-    def __init__(self, start: int, ceiling: int | None = None, floor: int = 1, cooldown_s: float = 1.0) -> None:
+    def __init__(
+        self, start: int, ceiling: int | None = None, floor: int = 1, cooldown_s: float = 1.0
+    ) -> None:
         self.limit = max(floor, start)
         self.ceiling = max(self.limit, ceiling or start * 4)
         self.floor = floor

@@ -37,7 +37,9 @@ RESULT_TYPES: dict[str, type[BaseModel]] = {"generate": ChatResult, "loglikeliho
 
 def call_key(backend: Backend, kind: CallKind, request: BaseModel) -> str:
     """Stable cache key of one call: backend identity, call kind and the full request (sampling, seed)."""
-    return stable_hash({"backend": backend.identity(), "kind": kind, "request": request.model_dump(mode="json")})
+    return stable_hash(
+        {"backend": backend.identity(), "kind": kind, "request": request.model_dump(mode="json")}
+    )
 
 
 @dataclass
@@ -142,7 +144,9 @@ class Engine:
             if k not in outcomes and k not in pending:
                 pending[k] = r
         if pending:
-            await self._call_all(backend, kind, pending, outcomes, desc, total=len(keys), done=len(keys) - len(pending))
+            await self._call_all(
+                backend, kind, pending, outcomes, desc, total=len(keys), done=len(keys) - len(pending)
+            )
         self.stats.wall_s += time.perf_counter() - start
         return [outcomes[k] for k in keys]
 
@@ -204,7 +208,9 @@ class Engine:
                     self.stats.calls_made += len(batch.keys)
                 else:
                     for k in batch.keys:
-                        self.store.put_failure(self.run_id, k, kind, backend.model, error or "", batch.attempts)
+                        self.store.put_failure(
+                            self.run_id, k, kind, backend.model, error or "", batch.attempts
+                        )
                         outcomes[k] = CallOutcome(k, error=error)
                     self.stats.failures += len(batch.keys)
                     failures[0] += len(batch.keys)

@@ -32,7 +32,7 @@ def records_frame(store: RunStore, table: str, run_id: str | None = None) -> pd.
 
 
 def export_run(store: RunStore, run_id: str, out_dir: Path, fmt: str = "parquet") -> list[Path]:
-    """Write each non-empty record table of ``run_id`` to ``out_dir`` as Parquet or JSONL; returns the paths."""
+    """Write each non-empty record table of ``run_id`` to ``out_dir`` (Parquet or JSONL); return the paths."""
     if fmt not in ("parquet", "jsonl"):
         raise UserError(f"unknown export format '{fmt}' (choose parquet, jsonl)")
     store.get_run(run_id)

@@ -22,7 +22,7 @@ FAULTS = ("429", "500", "hang", "drop", "malformed")
 
 @dataclass
 class FaultConfig:
-    """What the server does: base latency, fault rate and kinds, how long a hang lasts, Retry-After seconds."""
+    """What the server does: base latency, fault rate and kinds, hang duration, Retry-After seconds."""
 
     latency_s: float = 0.0
     fault_rate: float = 0.0
@@ -100,7 +100,9 @@ class FaultServer:
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self._loop)
-        self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", self.port))
+        self._server = self._loop.run_until_complete(
+            asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         self._loop.run_forever()
@@ -123,7 +125,11 @@ class FaultServer:
         """Answer one request; False if the connection must close."""
         self.stats.requests += 1
         if path.endswith("/models"):
-            _write(writer, 200, json.dumps({"object": "list", "data": [{"id": "fault-model", "object": "model"}]}))
+            _write(
+                writer,
+                200,
+                json.dumps({"object": "list", "data": [{"id": "fault-model", "object": "model"}]}),
+            )
             return True
         cfg = self.config
         if cfg.latency_s:
@@ -132,7 +138,9 @@ class FaultServer:
             fault = self._rng.choice(cfg.faults)
             self.stats.faults[fault] += 1
             if fault == "429":
-                _write(writer, 429, '{"error": {"message": "rate limited"}}', {"Retry-After": cfg.retry_after})
+                _write(
+                    writer, 429, '{"error": {"message": "rate limited"}}', {"Retry-After": cfg.retry_after}
+                )
             elif fault == "500":
                 _write(writer, 500, '{"error": {"message": "internal error"}}')
             elif fault == "hang":
@@ -151,8 +159,14 @@ class FaultServer:
             "id": "chatcmpl-fault",
             "object": "chat.completion",
             "model": body.get("model", "fault-model"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": len(raw) // 4, "completion_tokens": len(text.split()), "total_tokens": 0},
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+            ],
+            "usage": {
+                "prompt_tokens": len(raw) // 4,
+                "completion_tokens": len(text.split()),
+                "total_tokens": 0,
+            },
         }
         _write(writer, 200, json.dumps(resp))
         await writer.drain()
@@ -176,7 +190,9 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, bytes] | Non
     return path, body
 
 
-def _write(writer: asyncio.StreamWriter, status: int, body: str, headers: dict[str, str] | None = None) -> None:
+def _write(
+    writer: asyncio.StreamWriter, status: int, body: str, headers: dict[str, str] | None = None
+) -> None:
     reason = {200: "OK", 429: "Too Many Requests", 500: "Internal Server Error"}.get(status, "OK")
     data = body.encode()
     head = [f"HTTP/1.1 {status} {reason}", "Content-Type: application/json", f"Content-Length: {len(data)}"]
@@ -185,7 +201,10 @@ def _write(writer: asyncio.StreamWriter, status: int, body: str, headers: dict[s
 
 
 def main() -> None:
-    """``python -m alignscope.testing.fault_server --port P --latency 0.1 --fault-rate 0.3``: serve until killed."""
+    """Serve until killed.
+
+    ``python -m alignscope.testing.fault_server --port P --latency 0.1 --fault-rate 0.3``
+    """
     import argparse
     import time
 

@@ -1,1 +1,1 @@
-"""Readers of judgment and answer files in the formats other tools write (AlpacaEval, Arena-Hard / FastChat)."""
+"""Readers of judgment and answer files in other tools' formats (AlpacaEval, Arena-Hard / FastChat)."""

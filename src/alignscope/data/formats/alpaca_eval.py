@@ -1,4 +1,4 @@
-"""AlpacaEval ``annotations.json``: one row per (instruction, baseline output_1, model output_2) with a preference."""
+"""AlpacaEval ``annotations.json``: rows of instruction, baseline output_1, model output_2, preference."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ REQUIRED = ("instruction", "output_1", "output_2", "generator_1", "generator_2",
 def read_annotations(path: Path) -> pd.DataFrame:
     """Annotations as a DataFrame with at least the REQUIRED columns.
 
-    ``preference`` is AlpacaEval's scale: 1 = output_1 preferred, 2 = output_2 preferred, continuous in between
-    for weighted (logprob) annotators; rows whose preference is missing (annotation failures) are kept as NaN.
+    ``preference`` is AlpacaEval's scale: 1 = output_1 preferred, 2 = output_2 preferred, continuous in
+    between for weighted (logprob) annotators; rows whose preference is missing (annotation failures) are
+    kept as NaN.
     ``path`` may be gzip-compressed.
     """
     rows = read_json(path)
