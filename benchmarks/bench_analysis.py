@@ -1,14 +1,14 @@
 """Analysis speed: the batched LC GLM and bootstrapped Bradley-Terry against the obvious per-fit loops.
 
-    .venv/bin/python benchmarks/bench_analysis.py [--rounds 1000] [--baseline-rounds 100]
+    .venv/bin/python benchmarks/bench_analysis.py [--rounds 1000] [--baseline-rounds 1000]
 
 1. Length-controlled GLM over the 40 bundled AlpacaEval models (CV over 10 C values x 5 folds + refit, per
    model) against a pandas groupby loop of liblinear fits (AlpacaEval's own fit, one model and one fit at a
    time).
 2. Bradley-Terry with ``--rounds`` prompt-bootstrap rounds on arena-bench-v1 (15 models, ~31k battles), plain
    and style-controlled, against a loop that resamples prompts with pandas and fits statsmodels' GLM per
-   round. The loop runs ``--baseline-rounds`` rounds and is scaled linearly to ``--rounds`` (rounds are
-   independent fits of the same size); pass ``--baseline-rounds 1000`` to time it in full.
+   round. The loop runs ``--baseline-rounds`` rounds (default: all 1,000) and is scaled linearly to
+   ``--rounds`` when fewer; short loop runs time poorly and give CIs that are too narrow.
 Every comparison also checks that both sides give the same numbers.
 """
 
@@ -109,7 +109,7 @@ def bt_loop(battles: pd.DataFrame, anchor: str, rounds: int, style: list[str], s
 def main() -> None:
     parser = argparse.ArgumentParser(description="alignscope analysis benchmark")
     parser.add_argument("--rounds", type=int, default=1000)
-    parser.add_argument("--baseline-rounds", type=int, default=100)
+    parser.add_argument("--baseline-rounds", type=int, default=1000)
     args = parser.parse_args()
 
     pairs, difficulty = bundled_pairs(), bundled_instruction_difficulty()

@@ -1,13 +1,20 @@
-"""Suite-wide fixtures."""
+"""Suite-wide fixtures: the fault-injection server, and the embedded SmolLM2 (loaded once per session
+in-process, and served once per session by a real llama.cpp server)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+from servers import llama_cpp_server  # tests/ is on sys.path (rootdir conftest)
 
 from alignscope.testing.fault_server import FaultConfig, FaultServer
+
+if TYPE_CHECKING:
+    from alignscope.backends.hf import HFBackend
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -21,3 +28,30 @@ def fault_server() -> Iterator[FaultServer]:
     server = FaultServer(FaultConfig()).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf() -> Path:
+    """The embedded SmolLM2-135M-Instruct GGUF file."""
+    from alignscope.backends.embedded import embedded_model_path
+
+    return embedded_model_path("smollm2-135m")
+
+
+@pytest.fixture(scope="session")
+def hf_smollm2() -> HFBackend:
+    """SmolLM2 through transformers, batch size 8 (loaded once per test session)."""
+    from alignscope.backends.hf import HFBackend
+    from alignscope.backends.registry import make_backend
+    from alignscope.config import ModelSpec
+
+    backend = make_backend(ModelSpec(name="smollm2", backend="hf", model="smollm2-135m", batch_size=8))
+    assert isinstance(backend, HFBackend)
+    return backend
+
+
+@pytest.fixture(scope="session")
+def llama_server(smollm2_gguf: Path) -> Iterator[str]:
+    """Base URL of a real llama.cpp server serving SmolLM2 as model ``smollm2-135m`` on 127.0.0.1."""
+    with llama_cpp_server(smollm2_gguf, alias="smollm2-135m") as base_url:
+        yield base_url

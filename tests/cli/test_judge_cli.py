@@ -1,6 +1,6 @@
 """``alignscope judge``, ``leaderboard`` and ``audit-judge`` through the real entry point: the embedded
-SmolLM2 judging MT-Bench answers (logprob verdicts, resumable), and the shipped AlpacaEval annotations (no
-model)."""
+SmolLM2 judging MT-Bench answers (logprob verdicts, resumable) in-process (hf backend) and behind a real
+llama.cpp server (openai backend), and the shipped AlpacaEval annotations (no model)."""
 
 from __future__ import annotations
 
@@ -35,14 +35,23 @@ def answer_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_judge_leaderboard_and_audit_of_a_stored_run(cli, tmp_path: Path, answer_file: Path) -> None:
+@pytest.mark.parametrize("backend", ["hf", "openai"])
+def test_judge_leaderboard_and_audit_of_a_stored_run(
+    cli, tmp_path: Path, answer_file: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    judge = (
+        "hf:smollm2-135m"
+        if backend == "hf"
+        else f"openai:smollm2-135m@{request.getfixturevalue('llama_server')}"
+    )
     ws = str(tmp_path / "ws")
-    args = ["judge", "--judge", "hf:smollm2-135m", "--logprob", "--template", "alpaca-eval", "--answers",
+    args = ["judge", "--judge", judge, "--logprob", "--template", "alpaca-eval", "--answers",
             str(answer_file), "--data", "mt_bench", "--baseline", "terse", "-w", ws, "--json"]  # fmt: skip
     first = cli(*args)
     assert first.code == 0, first.err
     result = json.loads(first.out)
     assert result["judgments"] == 4 and result["parse_failures"] == 0 and result["parse_failure_rate"] == 0.0
+    assert result["judge"]["backend"] == backend and result["judge"]["model"] == "smollm2-135m"
     assert result["judge"]["template_hash"] and result["judge"]["sampling"]["top_logprobs"] == 20
     [row] = result["models"]
     assert row["model"] == "gpt-4-reference" and row["pairs"] == 2 and row["both_orders"] == 2
@@ -67,8 +76,12 @@ def test_judge_leaderboard_and_audit_of_a_stored_run(cli, tmp_path: Path, answer
 
     audit = cli("audit-judge", "--run", result["run_id"], "-w", ws, "--json")
     assert audit.code == 0, audit.err
-    position = json.loads(audit.out)["position"]
+    report = json.loads(audit.out)
+    assert report["verdicts"] == 4 and report["parse_failure_rate"] == 0.0
+    assert report["judges"] == board_json["judges"]
+    position = report["position"]
     assert position["n_pairs"] == 2 and 0.0 <= position["consistency"] <= 1.0
+    assert 0.0 <= position["first_position_rate"] <= 1.0
 
 
 def test_leaderboard_on_shipped_alpaca_eval_reproduces_published_win_rates(cli) -> None:

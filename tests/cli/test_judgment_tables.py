@@ -1,13 +1,26 @@
 """Stored Judgments as analysis tables: both orders folded into one win-rate row per pair, every verdict a
-battle (strong verdicts weigh 3, as in Arena-Hard), pointwise scores turned into battles, failures kept."""
+battle (strong verdicts weigh 3, as in Arena-Hard), pointwise scores turned into battles, failures kept; and
+the judgment files users already have (AlpacaEval annotations.json, Arena-Hard JSONL), several at once, read
+as the shipped copies of the same judgments are."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from alignscope.cli.judgment_tables import judgment_tables
+from alignscope.cli.judgment_tables import (
+    ARENA_BASELINE,
+    SHIPPED,
+    JudgmentTables,
+    judgment_tables,
+    load_tables,
+)
+from alignscope.data.formats.alpaca_eval_results import bundled_annotations
+from alignscope.data.registry import BUNDLED_ROOT
 from alignscope.records import Generation, Judgment, Provenance
 
 PROV = Provenance(model="judge", backend="hf", template_hash="abc")
@@ -67,3 +80,62 @@ def test_pointwise_scores_become_battles_averaging_samples() -> None:
     row = battles.iloc[0]
     assert (row["model_a"], row["model_b"], row["winner"]) == ("a", "b", "model_a")  # mean 3 vs 2
     assert row["weight"] == pytest.approx(1.0)
+
+
+ALPACA_MODELS = ["gpt4_1106_preview", "alpaca-7b", "claude-2.1"]  # the baseline judged against itself too
+ARENA_MODELS = [ARENA_BASELINE, "claude-2.1", "Llama-2-70b-chat"]
+ARENA_BENCH = BUNDLED_ROOT / "arena_hard" / "arena-bench-v1"
+
+
+def annotation_files(tmp_path: Path) -> list[Path]:
+    """The shipped annotations of ``ALPACA_MODELS``, as AlpacaEval writes them:
+    results/MODEL/weighted_alpaca_eval_gpt4_turbo/annotations.json."""
+    paths = []
+    for model in ALPACA_MODELS:
+        records = bundled_annotations([model]).drop(columns="model").to_dict(orient="records")
+        path = tmp_path / "results" / model / "weighted_alpaca_eval_gpt4_turbo" / "annotations.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(records))
+        paths.append(path)
+    return paths
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.astype(str).sort_values(list(df.columns)).reset_index(drop=True)
+
+
+def assert_same_tables(got: JudgmentTables, want: JudgmentTables) -> None:
+    for name in ("pairs", "battles", "answers"):
+        pd.testing.assert_frame_equal(_sorted(getattr(got, name)), _sorted(getattr(want, name)))
+    assert (got.judges, got.n_verdicts, got.n_failed) == (want.judges, want.n_verdicts, want.n_failed)
+
+
+def test_files_by_path_read_as_the_shipped_judgments(tmp_path: Path) -> None:
+    judgments = [ARENA_BENCH / "model_judgment" / f"{m}.jsonl.gz" for m in ARENA_MODELS]
+    answers = [ARENA_BENCH / "model_answer" / f"{m}.jsonl.gz" for m in ARENA_MODELS]
+    got = load_tables(None, None, annotation_files(tmp_path), judgments, answers, ARENA_BASELINE, None, None)
+    want = load_tables(None, None, None, None, None, ARENA_BASELINE, SHIPPED, ALPACA_MODELS + ARENA_MODELS)
+    want.answers = want.answers[want.answers["model"].isin({*got.answers["model"]})]  # shipped: all 17 models
+    assert set(got.pairs["model"]) == {*ALPACA_MODELS, *ARENA_MODELS[1:]}
+    assert set(got.pairs["source"]) == {"alpaca_eval", "arena_hard"}
+    assert_same_tables(got, want)
+
+
+def test_leaderboard_and_audit_read_several_files_at_once(cli, tmp_path: Path) -> None:
+    files = [a for path in annotation_files(tmp_path) for a in ("--annotations", str(path))]
+    files += [
+        a
+        for m in ARENA_MODELS
+        for a in ("--arena-hard", str(ARENA_BENCH / "model_judgment" / f"{m}.jsonl.gz"))
+    ]
+    board = cli("leaderboard", *files, "--bootstrap", "10", "--no-style", "--json")
+    assert board.code == 0, board.err
+    rows = {r["model"]: r for r in json.loads(board.out)["models"]}
+    assert {*ALPACA_MODELS, *ARENA_MODELS} <= set(rows)
+    assert (
+        rows["alpaca-7b"]["baseline"] == "gpt4_1106_preview" and rows["alpaca-7b"]["lc_win_rate"] is not None
+    )
+    assert rows["Llama-2-70b-chat"]["baseline"] == ARENA_BASELINE
+    audit = cli("audit-judge", *files, "--json")
+    assert audit.code == 0, audit.err
+    assert json.loads(audit.out)["verdicts"] == json.loads(board.out)["verdicts"]

@@ -1,5 +1,6 @@
-"""Judge fixtures: a run store and engine, an echo judge (the fault-injection server, whose reply quotes the
-prompt, so verdicts are set by the answers), and the embedded SmolLM2 loaded once per session."""
+"""Judge fixtures: a run store and engine, and an echo judge (the fault-injection server, whose reply quotes
+the prompt, so verdicts are set by the answers). The embedded SmolLM2 (``hf_smollm2``, ``llama_server``)
+comes from tests/conftest.py, once per session."""
 
 from __future__ import annotations
 
@@ -52,9 +53,3 @@ def template_file(tmp_path: Path) -> Callable[[str, str, str], str]:
         return str(path)
 
     return write
-
-
-@pytest.fixture(scope="session")
-def smollm2() -> Backend:
-    """The embedded SmolLM2-135M-Instruct through the hf backend (loaded once per session)."""
-    return make_backend(ModelSpec(name="smollm2", backend="hf", model="smollm2-135m", batch_size=8))

@@ -23,19 +23,21 @@ from alignscope.testing.fault_server import FaultServer
 Template = Callable[[str, str, str], str]
 
 
+@pytest.fixture
+def echo_pointwise(echo_model: ModelSpec, template_file: Template) -> JudgeSpec:
+    """The echo judge grading 1-10 with the answer as its whole prompt (2 parse retries, the default)."""
+    return JudgeSpec(
+        model=echo_model, mode="pointwise", template=template_file("pointwise", "rating_10", "{{ answer }}")
+    )
+
+
 def test_pointwise_parses_and_retries_failures_with_new_requests(
-    engine: Engine,
-    echo_backend: Backend,
-    echo_model: ModelSpec,
-    echo_server: FaultServer,
-    template_file: Template,
+    engine: Engine, echo_backend: Backend, echo_pointwise: JudgeSpec, echo_server: FaultServer
 ) -> None:
     items = [make_item("1"), make_item("2")]
     gens = [make_gen("1", "m", "Four. Rating: [[7]]"), make_gen("2", "m", "I cannot say.")]
-    spec = JudgeSpec(
-        model=echo_model, mode="pointwise", template=template_file("pointwise", "rating_10", "{{ answer }}"),
-        parse_retries=2,
-    )  # fmt: skip
+    spec = echo_pointwise
+    assert spec.parse_retries == 2
     out = run_judge(engine, echo_backend, spec, JudgeInputs.of(items, gens))
     ok, failed = out
     assert (ok.parse_status, ok.score, ok.fields["attempts"]) == ("ok", 7.0, 1)
@@ -122,20 +124,12 @@ def test_meta_judge_compares_every_pair_in_both_orders(
 
 
 def test_call_failures_are_kept_not_dropped(
-    engine: Engine,
-    echo_backend: Backend,
-    echo_model: ModelSpec,
-    echo_server: FaultServer,
-    template_file: Template,
+    engine: Engine, echo_backend: Backend, echo_pointwise: JudgeSpec, echo_server: FaultServer
 ) -> None:
     echo_server.config.fault_rate = 1.0
     echo_server.config.faults = ("500",)
-    spec = JudgeSpec(
-        model=echo_model, mode="pointwise", template=template_file("pointwise", "rating_10", "{{ answer }}")
-    )
-    [j] = run_judge(
-        engine, echo_backend, spec, JudgeInputs.of([make_item("1")], [make_gen("1", "m", "[[5]]")])
-    )
+    inputs = JudgeInputs.of([make_item("1")], [make_gen("1", "m", "[[5]]")])
+    [j] = run_judge(engine, echo_backend, echo_pointwise, inputs)
     assert j.parse_status == "failed" and j.fields["failure"] == "call" and "500" in j.fields["error"]
 
 

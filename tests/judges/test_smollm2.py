@@ -5,13 +5,10 @@ every failure with its raw text. Small on purpose: 2 MT-Bench items, short outpu
 from __future__ import annotations
 
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
 from alignscope.backends.base import Backend, LoglikelihoodRequest
-from alignscope.backends.embedded import embedded_model_path
 from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec
 from alignscope.data import load_items
@@ -19,9 +16,6 @@ from alignscope.engine.runner import Engine
 from alignscope.judges import JudgeInputs, JudgeSpec, run_judge
 from alignscope.judges.parsing import parse
 from alignscope.records import Generation, Provenance
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from servers import llama_cpp_server  # noqa: E402
 
 HF = ModelSpec(name="smollm2", backend="hf", model="smollm2-135m", batch_size=8)
 
@@ -54,9 +48,9 @@ def check_logprob_pairs(judgments: list, n_pairs: int) -> None:
         assert j.verdict in ("A", "B")
 
 
-def test_logprob_pairwise_matches_label_loglikelihoods(engine: Engine, smollm2: Backend, inputs) -> None:
+def test_logprob_pairwise_matches_label_loglikelihoods(engine: Engine, hf_smollm2: Backend, inputs) -> None:
     spec = JudgeSpec(model=HF, template="alpaca-eval", verdict="logprob", logprob_max_tokens=1)
-    out = run_judge(engine, smollm2, spec, inputs, baseline="terse")
+    out = run_judge(engine, hf_smollm2, spec, inputs, baseline="terse")
     check_logprob_pairs(out, 2)
     assert all(j.provenance.sampling.top_logprobs == 20 for j in out)
     # the first-token distribution equals the exact probabilities of "m" and "M" as the answer's first token
@@ -70,7 +64,7 @@ def test_logprob_pairwise_matches_label_loglikelihoods(engine: Engine, smollm2: 
         **turn_variables(item, 1, a=[answers[first.model_a]], b=[answers[first.model_b]]), logprob=True
     )
     outcomes = engine.loglikelihood(
-        smollm2, [LoglikelihoodRequest(context=messages, continuation=c) for c in "mM"]
+        hf_smollm2, [LoglikelihoodRequest(context=messages, continuation=c) for c in "mM"]
     )
     p_m, p_big = (math.exp(o.result.logprob) for o in outcomes)
     assert first.preference == pytest.approx(p_m / (p_m + p_big), abs=2e-3)
@@ -78,9 +72,9 @@ def test_logprob_pairwise_matches_label_loglikelihoods(engine: Engine, smollm2: 
     assert len(stored) == 4 and {j.parse_status for j in stored} == {"logprob"}
 
 
-def test_logprob_rubric_is_an_expected_score(engine: Engine, smollm2: Backend, inputs) -> None:
+def test_logprob_rubric_is_an_expected_score(engine: Engine, hf_smollm2: Backend, inputs) -> None:
     spec = JudgeSpec(model=HF, mode="rubric", verdict="logprob")
-    out = run_judge(engine, smollm2, spec, inputs)
+    out = run_judge(engine, hf_smollm2, spec, inputs)
     assert len(out) == 4 and {j.parse_status for j in out} == {"logprob"}
     for j in out:
         probs = j.fields["label_probs"]
@@ -88,9 +82,9 @@ def test_logprob_rubric_is_an_expected_score(engine: Engine, smollm2: Backend, i
         assert 0.0 <= j.score <= 5.0
 
 
-def test_text_verdicts_keep_failures_with_raw_text(engine: Engine, smollm2: Backend) -> None:
+def test_text_verdicts_keep_failures_with_raw_text(engine: Engine, hf_smollm2: Backend) -> None:
     spec = JudgeSpec(model=HF, mode="pointwise", sampling={"max_tokens": 12}, parse_retries=1, turns="first")
-    out = run_judge(engine, smollm2, spec, mt_bench_inputs(1))
+    out = run_judge(engine, hf_smollm2, spec, mt_bench_inputs(1))
     assert len(out) == 2
     for j in out:
         assert j.raw  # the judge's text is kept either way
@@ -100,9 +94,10 @@ def test_text_verdicts_keep_failures_with_raw_text(engine: Engine, smollm2: Back
             assert j.score == parse("rating_10", j.raw).score
 
 
-def test_logprob_pairwise_through_a_llama_cpp_server(engine: Engine) -> None:
-    with llama_cpp_server(embedded_model_path("smollm2-135m")) as url:
-        backend = make_backend(ModelSpec(name="srv", backend="openai", model="smollm2-135m", base_urls=[url]))
-        spec = JudgeSpec(model=backend.spec, template="alpaca-eval", verdict="logprob")
-        out = run_judge(engine, backend, spec, mt_bench_inputs(1), baseline="terse")
+def test_logprob_pairwise_through_a_llama_cpp_server(engine: Engine, llama_server: str) -> None:
+    backend = make_backend(
+        ModelSpec(name="srv", backend="openai", model="smollm2-135m", base_urls=[llama_server])
+    )
+    spec = JudgeSpec(model=backend.spec, template="alpaca-eval", verdict="logprob")
+    out = run_judge(engine, backend, spec, mt_bench_inputs(1), baseline="terse")
     check_logprob_pairs(out, 1)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from alignscope.records import Judgment, Provenance, Score
+from alignscope.records import Item, Judgment, Message, Provenance, Score
 from alignscope.store import RunStore
 from alignscope.store.export import export_run
 
@@ -38,6 +38,16 @@ def test_judgments_round_trip_and_upsert(tmp_path: Path) -> None:
     assert len(got) == 50
     assert sorted(int(j.item_id) for j in got) == list(range(50))
     assert got[0].provenance.template_hash == "t"
+
+
+def test_items_of_a_dataset_newest_stored_first(tmp_path: Path) -> None:
+    store = RunStore(tmp_path)
+    ask = [Message(role="user", content="q")]
+    v1, v2 = (Item(id="1", dataset="d", messages=ask, data_version=v) for v in ("v1", "v2"))
+    store.put_items([v1, Item(id="1", dataset="other", messages=ask)])
+    store.put_items([v2])
+    assert store.items("d") == [v2, v1]
+    assert store.items("none") == []
 
 
 def test_calls_cache_and_failures(tmp_path: Path) -> None:

@@ -13,18 +13,19 @@ import pandas as pd
 import typer
 
 from alignscope.cli.common import JsonOpt, WorkspaceOpt, emit_json, out_console, print_table
-from alignscope.cli.judgment_tables import ARENA_BASELINE, JudgmentTables
-from alignscope.cli.leaderboard_cmd import (
+from alignscope.cli.judgment_tables import (
+    ARENA_BASELINE,
     AnnotationsOpt,
     ArenaAnswersOpt,
     ArenaBaselineOpt,
     ArenaOpt,
+    JudgmentTables,
     OnlyOpt,
     RunsOpt,
     ShippedOpt,
     load_tables,
-    win_rate_table,
 )
+from alignscope.cli.leaderboard_cmd import win_rate_table
 from alignscope.errors import ConfigError, DataError
 
 ARENA_ELO = "arena-elo"
@@ -173,9 +174,8 @@ def audit_judge(
 ) -> None:
     """Audit a judge: position consistency, length bias, criterion weights, verbosity gaming, self-bias."""
     tables = load_tables(
-        workspace, run or [], annotations or [], arena_hard or [], arena_answers or [], arena_baseline,
-        shipped or [], only,
-    )  # fmt: skip
+        workspace, run, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
+    )
     notes: list[str] = []
     rates = _section_rates(tables, notes)
     report = {

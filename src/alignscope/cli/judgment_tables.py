@@ -1,6 +1,7 @@
 """Judgments from any source as the analysis tables: ``pairs`` (win rate, LC), ``battles`` (Bradley-Terry),
 ``answers`` (style features) and ``judgments`` (audits), for stored runs, AlpacaEval annotation files and
-Arena-Hard / FastChat judgment files alike.
+Arena-Hard / FastChat judgment files alike; ``load_tables`` reads the sources that ``leaderboard`` and
+``audit-judge`` are given (their shared options are here too).
 
 ``question_id`` joins the tables: ``dataset/item`` for stored runs (``#turnK`` for later turns), the
 instruction text for AlpacaEval, the question id for Arena-Hard.
@@ -11,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import pandas as pd
+import typer
 
-from alignscope.errors import DataError
+from alignscope.cli.common import open_store
+from alignscope.errors import ConfigError, DataError
 from alignscope.judges.context import answers_of
 from alignscope.judges.pairwise import pair_table
 from alignscope.judges.parsing import GRADED, strength_of
@@ -339,3 +343,62 @@ def shipped_tables(name: str, models: Sequence[str] | None = None) -> JudgmentTa
             scores = scores[scores["model"].isin([*models, ARENA_BASELINE])]
         return _arena_frame_tables(_score_battles(scores), bundled_arena_bench_answers(), ARENA_BASELINE)
     raise DataError(f"unknown shipped judgments '{name}' (choose {', '.join(SHIPPED)})")
+
+
+# -- the judgment sources of `leaderboard` and `audit-judge` -------------------------------------------
+RunsOpt = Annotated[list[str] | None, typer.Option("--run", help="A stored judge run; repeatable.")]
+AnnotationsOpt = Annotated[
+    list[Path] | None, typer.Option("--annotations", help="AlpacaEval annotations.json; repeatable.")
+]
+ArenaOpt = Annotated[
+    list[Path] | None, typer.Option("--arena-hard", help="Arena-Hard / FastChat judgment JSONL; repeatable.")
+]
+ArenaAnswersOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--arena-answers", help="Model answer JSONL for the Arena-Hard files (lengths, style)."),
+]
+ShippedOpt = Annotated[
+    list[str] | None,
+    typer.Option("--shipped", help=f"Judgments shipped with alignscope: {', '.join(SHIPPED)}."),
+]
+OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="Only these models (and the baseline).")]
+ArenaBaselineOpt = Annotated[
+    str, typer.Option("--arena-baseline", help="Baseline of Arena-Hard judgment files.")
+]
+
+
+def load_tables(
+    workspace: Path | None,
+    runs: Sequence[str] | None,
+    annotations: Sequence[Path] | None,
+    arena_hard: Sequence[Path] | None,
+    arena_answers: Sequence[Path] | None,
+    arena_baseline: str,
+    shipped: Sequence[str] | None,
+    only: Sequence[str] | None,
+) -> JudgmentTables:
+    """The union of the tables of every source given (the options above, as ``leaderboard`` and
+    ``audit-judge`` take them), restricted to ``only`` (plus the baselines) when given; ConfigError when no
+    source is given."""
+    if not (runs or annotations or arena_hard or shipped):
+        raise ConfigError(
+            "give judgments: --run RUN, --annotations FILE, --arena-hard FILE or --shipped alpaca_eval"
+        )
+    tables = JudgmentTables()
+    if runs:
+        store = open_store(workspace)
+        for run in runs:
+            tables.extend(stored_tables(store, run))
+    if annotations:
+        tables.extend(annotation_tables(annotations))
+    if arena_hard:
+        tables.extend(arena_hard_tables(arena_hard, arena_answers or [], arena_baseline))
+    for name in shipped or []:
+        tables.extend(shipped_tables(name, only))
+    if only:
+        keep = set(only) | set(tables.pairs["baseline"].dropna())
+        tables.pairs = tables.pairs[tables.pairs["model"].isin(keep)]
+        tables.battles = tables.battles[
+            tables.battles["model_a"].isin(keep) & tables.battles["model_b"].isin(keep)
+        ]
+    return tables

@@ -4,87 +4,25 @@ without style control) with their uncertainty, from stored judge runs and from t
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
-from alignscope.cli.common import (
-    JsonOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    open_store,
-    print_table,
-)
+from alignscope.cli.common import JsonOpt, SeedOpt, WorkspaceOpt, emit_json, err_console, print_table
 from alignscope.cli.judgment_tables import (
     ARENA_BASELINE,
-    SHIPPED,
+    AnnotationsOpt,
+    ArenaAnswersOpt,
+    ArenaBaselineOpt,
+    ArenaOpt,
     JudgmentTables,
-    annotation_tables,
-    arena_hard_tables,
-    shipped_tables,
-    stored_tables,
+    OnlyOpt,
+    RunsOpt,
+    ShippedOpt,
+    load_tables,
 )
-from alignscope.errors import ConfigError, DataError
-
-RunsOpt = Annotated[list[str] | None, typer.Option("--run", help="A stored judge run; repeatable.")]
-AnnotationsOpt = Annotated[
-    list[Path] | None, typer.Option("--annotations", help="AlpacaEval annotations.json; repeatable.")
-]
-ArenaOpt = Annotated[
-    list[Path] | None, typer.Option("--arena-hard", help="Arena-Hard / FastChat judgment JSONL; repeatable.")
-]
-ArenaAnswersOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--arena-answers", help="Model answer JSONL for the Arena-Hard files (lengths, style)."),
-]
-ShippedOpt = Annotated[
-    list[str] | None,
-    typer.Option("--shipped", help=f"Judgments shipped with alignscope: {', '.join(SHIPPED)}."),
-]
-OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="Only these models (and the baseline).")]
-ArenaBaselineOpt = Annotated[
-    str, typer.Option("--arena-baseline", help="Baseline of Arena-Hard judgment files.")
-]
-
-
-def load_tables(
-    store_workspace: Path | None,
-    runs: Sequence[str],
-    annotations: Sequence[Path],
-    arena_hard: Sequence[Path],
-    arena_answers: Sequence[Path],
-    arena_baseline: str,
-    shipped: Sequence[str],
-    only: Sequence[str] | None,
-) -> JudgmentTables:
-    """The union of every given source's tables, restricted to ``only`` (plus the baselines) when given."""
-    if not (runs or annotations or arena_hard or shipped):
-        raise ConfigError(
-            "give judgments: --run RUN, --annotations FILE, --arena-hard FILE or --shipped alpaca_eval"
-        )
-    tables = JudgmentTables()
-    if runs:
-        store = open_store(store_workspace)
-        for run in runs:
-            tables.extend(stored_tables(store, run))
-    if annotations:
-        tables.extend(annotation_tables(annotations))
-    if arena_hard:
-        tables.extend(arena_hard_tables(arena_hard, arena_answers, arena_baseline))
-    for name in shipped:
-        tables.extend(shipped_tables(name, only))
-    if only:
-        keep = set(only) | set(tables.pairs["baseline"].dropna())
-        tables.pairs = tables.pairs[tables.pairs["model"].isin(keep)]
-        tables.battles = tables.battles[
-            tables.battles["model_a"].isin(keep) & tables.battles["model_b"].isin(keep)
-        ]
-    return tables
+from alignscope.errors import DataError
 
 
 def _difficulty(pairs: pd.DataFrame, notes: list[str]) -> pd.Series:
@@ -231,9 +169,8 @@ def leaderboard(
 ) -> None:
     """Leaderboard of judged models from stored runs, AlpacaEval annotations or Arena-Hard judgments."""
     tables = load_tables(
-        workspace, run or [], annotations or [], arena_hard or [], arena_answers or [], arena_baseline,
-        shipped or [], only,
-    )  # fmt: skip
+        workspace, run, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
+    )
     notes: list[str] = []
     rates = win_rate_table(tables.pairs, lc, notes) if not tables.pairs.empty else pd.DataFrame()
     chosen = _anchor(tables, anchor)

@@ -29,12 +29,13 @@ from typing import Any
 from alignscope.backends.base import Backend, ChatRequest
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError
+from alignscope.judges.calls import judge_provenance
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.context import answers_of, turn_variables
 from alignscope.judges.parsing import VerdictParseError, parse
 from alignscope.judges.run import JudgeInputs
 from alignscope.judges.templates import JudgeTemplate, load_template
-from alignscope.records import Item, Judgment, Message, Provenance, SamplingParams
+from alignscope.records import Item, Judgment, Message, SamplingParams
 
 STAGES: tuple[str, ...] = ("query", "query_free", "query_aware", "query_specific", "errors")
 RESPONSE_STAGES: tuple[str, ...] = STAGES[1:]
@@ -312,15 +313,7 @@ def _judgment(
         raw=raw,
         parse_status=status,  # type: ignore[arg-type]
         run_id=run_id,
-        provenance=Provenance(
-            model=spec.model.model,
-            backend=spec.model.backend,
-            sampling=sampling,
-            template_hash=call.template.version,
-            data_version=call.item.data_version or None,
-            system_prompt=spec.model.system_prompt,
-            call_key=key,
-        ),
+        provenance=judge_provenance(spec, call.template, call.item, sampling, key),
     )
 
 

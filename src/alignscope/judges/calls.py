@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from alignscope.backends.base import Backend, ChatRequest, LoglikelihoodRequest
@@ -60,16 +61,24 @@ def _judgment(
         swapped=call.swapped,
         fields=fields,
         run_id=run_id,
-        provenance=Provenance(
-            model=spec.model.model,
-            backend=spec.model.backend,
-            sampling=sampling,
-            template_hash=call.template.version,
-            data_version=call.item.data_version or None,
-            system_prompt=spec.model.system_prompt,
-            call_key=key,
-        ),
+        provenance=judge_provenance(spec, call.template, call.item, sampling, key),
         **values,
+    )
+
+
+def judge_provenance(
+    spec: JudgeSpec, template: JudgeTemplate, item: Item, sampling: SamplingParams, key: str | None
+) -> Provenance:
+    """What made a judge's verdict on ``item``: the judge model, its sampling, the template's hash, the data
+    version and the engine's call key."""
+    return Provenance(
+        model=spec.model.model,
+        backend=spec.model.backend,
+        sampling=sampling,
+        template_hash=template.version,
+        data_version=item.data_version or None,
+        system_prompt=spec.model.system_prompt,
+        call_key=key,
     )
 
 
@@ -100,12 +109,11 @@ def _text_verdicts(
         retry = []
         for i, sampling, out in zip(pending, samplings, outcomes, strict=True):
             call = calls[i]
+            judgment = partial(_judgment, spec, call, sampling, out.key, engine.run_id)
             attempts = {"attempts": attempt + 1}
             if out.error is not None:
                 fields = {"failure": "call", "error": out.error, **attempts}
-                results[i] = _judgment(
-                    spec, call, sampling, out.key, engine.run_id, parse_status="failed", fields=fields
-                )
+                results[i] = judgment(parse_status="failed", fields=fields)
                 continue
             text = out.result.text
             try:
@@ -114,30 +122,12 @@ def _text_verdicts(
                 fields = {"failure": "parse", "error": str(exc), **attempts, **exc.partial}
                 if earlier.get(i):
                     fields["earlier_raw"] = list(earlier[i])
-                results[i] = _judgment(
-                    spec,
-                    call,
-                    sampling,
-                    out.key,
-                    engine.run_id,
-                    raw=text,
-                    parse_status="failed",
-                    fields=fields,
-                )
+                results[i] = judgment(raw=text, parse_status="failed", fields=fields)
                 earlier.setdefault(i, []).append(text)
                 retry.append(i)
                 continue
-            results[i] = _judgment(
-                spec,
-                call,
-                sampling,
-                out.key,
-                engine.run_id,
-                raw=text,
-                parse_status="ok",
-                fields={**parsed.fields, **attempts},
-                **_verdict_values(parsed),
-            )
+            fields = {**parsed.fields, **attempts}
+            results[i] = judgment(raw=text, parse_status="ok", fields=fields, **_verdict_values(parsed))
         pending = retry
     return [results[i] for i in range(len(calls))]
 
@@ -188,26 +178,16 @@ def _logprob_verdicts(
     results: dict[int, Judgment] = {}
     missing: list[int] = []
     for i, (call, out) in enumerate(zip(calls, outcomes, strict=True)):
+        judgment = partial(_judgment, spec, call, sampling, out.key, engine.run_id)
         if out.error is not None:
-            fields = {"failure": "call", "error": out.error}
-            results[i] = _judgment(
-                spec, call, sampling, out.key, engine.run_id, parse_status="failed", fields=fields
-            )
+            results[i] = judgment(parse_status="failed", fields={"failure": "call", "error": out.error})
             continue
         dist = label_distribution(out.result.logprobs, _labels(call.template))
         if dist is None:
             missing.append(i)
             continue
-        results[i] = _judgment(
-            spec,
-            call,
-            sampling,
-            out.key,
-            engine.run_id,
-            raw=out.result.text,
-            parse_status="logprob",
-            **_logprob_values(_labels(call.template), dist),
-        )
+        values = _logprob_values(_labels(call.template), dist)
+        results[i] = judgment(raw=out.result.text, parse_status="logprob", **values)
     raws = {i: outcomes[i].result.text for i in missing}
     results.update(_loglikelihood_verdicts(engine, backend, spec, calls, missing, raws, sampling, desc))
     return [results[i] for i in range(len(calls))]
@@ -227,20 +207,12 @@ def _loglikelihood_verdicts(
     out: dict[int, Judgment] = {}
     if not missing:
         return out
+    judgment = {
+        i: partial(_judgment, spec, calls[i], sampling, None, engine.run_id, raw=raws[i]) for i in missing
+    }
     if not backend.supports_loglikelihood:
-        for i in missing:
-            fields = {"failure": "logprob", "error": "no label among the top log-probabilities"}
-            out[i] = _judgment(
-                spec,
-                calls[i],
-                sampling,
-                None,
-                engine.run_id,
-                raw=raws[i],
-                parse_status="failed",
-                fields=fields,
-            )
-        return out
+        fields = {"failure": "logprob", "error": "no label among the top log-probabilities"}
+        return {i: judgment[i](parse_status="failed", fields=fields) for i in missing}
     requests, index = [], []
     for i in missing:
         for label in _labels(calls[i].template):
@@ -255,22 +227,10 @@ def _loglikelihood_verdicts(
         else:
             scores[i][label] = res.result.logprob
     for i in missing:
-        call = calls[i]
         if i in errors:
             fields = {"failure": "logprob", "error": f"no label in the top log-probabilities; {errors[i]}"}
-            out[i] = _judgment(
-                spec, call, sampling, None, engine.run_id, raw=raws[i], parse_status="failed", fields=fields
-            )
+            out[i] = judgment[i](parse_status="failed", fields=fields)
             continue
         dist = distribution_from_loglikelihoods(scores[i])
-        out[i] = _judgment(
-            spec,
-            call,
-            sampling,
-            None,
-            engine.run_id,
-            raw=raws[i],
-            parse_status="logprob",
-            **_logprob_values(_labels(call.template), dist),
-        )
+        out[i] = judgment[i](parse_status="logprob", **_logprob_values(_labels(calls[i].template), dist))
     return out

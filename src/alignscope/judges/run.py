@@ -58,11 +58,7 @@ def stored_items(store: RunStore, keys: set[tuple[str, str]]) -> list[Item]:
     """The stored Items with (dataset, id) in ``keys`` (newest data version first when several)."""
     out: dict[tuple[str, str], Item] = {}
     for dataset in sorted({d for d, _ in keys}):
-        rows = store._con().execute(  # noqa: SLF001 - the store has no public item query yet
-            "SELECT body FROM items WHERE dataset=? ORDER BY rowid DESC", (dataset,)
-        )
-        for (body,) in rows:
-            item = Item.model_validate_json(body)
+        for item in store.items(dataset):
             if (item.dataset, item.id) in keys:
                 out.setdefault((item.dataset, item.id), item)
     return list(out.values())

@@ -209,6 +209,11 @@ class RunStore:
                 [(i.dataset, i.id, i.data_version, i.model_dump_json()) for i in items],
             )
 
+    def items(self, dataset: str) -> list[Item]:
+        """Stored Items of ``dataset``, every data version, the most recently stored first."""
+        rows = self._con().execute("SELECT body FROM items WHERE dataset=? ORDER BY rowid DESC", (dataset,))
+        return [Item.model_validate_json(body) for (body,) in rows]
+
     def put_generations(self, gens: Sequence[Generation], variant: str = "") -> None:
         """Store Generations (upsert on run, model, dataset, item, variant)."""
         with self._tx() as con:
