@@ -110,6 +110,19 @@ def test_verdicts_say_yes_only_for_a_positive_ci():
         and verdicts["unrelated"].ci_low < 0 < verdicts["unrelated"].ci_high
     )
     assert verdicts["opposed"].tracks is False and verdicts["opposed"].ci_high < 0
+    assert "tracks unrelated: no at 95% (Spearman" in verdicts["unrelated"].text
+    assert "tracks opposed: no at 95%, it runs against it" in verdicts["opposed"].text
+
+
+def test_few_models_need_a_significant_test_as_well_as_a_ci_above_zero():
+    # 5 models ranked with Spearman 0.8: p = 0.10, but the bootstrap over models puts its CI above 0
+    table = pd.DataFrame({"judge": [1, 2, 3, 4, 5], "conc": [2, 1, 3, 5, 4]}, index=list("abcde"))
+    result = correlate(table, ["judge"], ["conc"], n_boot=1000)
+    row = result.get("judge", "conc")
+    assert row.estimate == pytest.approx(0.8) and row.p_value > 0.05 and row.models_ci_low > 0
+    assert result.verdicts[0].tracks is False and ": no at 95%" in result.verdicts[0].text
+    table["conc"] = [1, 2, 3, 5, 4]  # Spearman 0.9, p = 0.037
+    assert correlate(table, ["judge"], ["conc"], n_boot=1000).verdicts[0].tracks is True
 
 
 def test_missing_values_are_dropped_pairwise_and_n_is_reported():

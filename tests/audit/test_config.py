@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from alignscope.audit.config import load_audit_config
-from alignscope.audit.default import BASELINE, default_config
+from alignscope.audit.config import load_audit_config, with_overrides
+from alignscope.audit.default import BASELINE, DEFAULT_JUDGE_LIMIT, DEFAULT_LIMIT, default_config
 from alignscope.audit.run import audit_run_id
 from alignscope.errors import ConfigError
 
@@ -79,3 +79,24 @@ def test_run_id_depends_on_what_is_evaluated_not_on_where_outputs_go():
     cfg = default_config(limit=2)
     assert audit_run_id(cfg) == audit_run_id(cfg.model_copy(update={"out": "elsewhere"}))
     assert audit_run_id(cfg) != audit_run_id(default_config(limit=3))
+
+
+def test_the_default_gives_the_judge_more_prompts_than_each_task_items_and_limit_sets_both():
+    cfg = default_config()
+    assert (cfg.limit, cfg.judge_items) == (DEFAULT_LIMIT, DEFAULT_JUDGE_LIMIT)
+    assert DEFAULT_JUDGE_LIMIT >= 5  # the length-controlled win rate needs 5 verdicts per model
+    assert (default_config(limit=2).limit, default_config(limit=2).judge_items) == (2, 2)
+
+
+def test_command_line_overrides_are_applied_and_validated(tmp_path):
+    cfg = load_audit_config(_write(tmp_path, GOOD + "judge_limit: 6\nsuite_max_tokens: 48\n"))
+    assert (cfg.limit, cfg.judge_items) == (3, 6)
+    same = with_overrides(cfg)
+    assert same == cfg
+    changed = with_overrides(cfg, limit=2, seed=1, out="o", max_tokens=32, published=False)
+    assert (changed.limit, changed.judge_items, changed.seed, changed.out) == (2, 2, 1, "o")
+    assert (changed.sampling.max_tokens, changed.suite_max_tokens, changed.published) == (32, 32, False)
+    assert with_overrides(cfg, max_tokens=100).suite_max_tokens == 48
+    with pytest.raises(ConfigError) as err:
+        with_overrides(cfg, limit=0, where="command line")
+    assert "limit" in str(err.value) and "command line" in str(err.value) and "\n" not in str(err.value)

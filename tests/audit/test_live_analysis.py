@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,8 +11,8 @@ from alignscope.audit.default import default_config, default_judge
 from alignscope.audit.live import ANSWER_LENGTH, analyse_judge, meta_analysis, per_prompt_scores
 from alignscope.judges.templates import load_template
 from alignscope.records import Generation, Judgment, Provenance
-from alignscope.report.live_sections import judge_section, meta_section
-from alignscope.report.model import JudgeInfo, Plot, Table
+from alignscope.report.live_sections import judge_section, meta_section, win_rate_reading
+from alignscope.report.model import Bullets, JudgeInfo, Plot, Table, Text
 from alignscope.tasks.runner import BenchResult, GroupScore
 
 P_WIN = {"verbose-friendly": 0.8, "terse": 0.2, "over-cautious": 0.35, "sycophant": 0.65}
@@ -83,6 +85,16 @@ def test_judge_audit_sees_no_position_bias_and_no_failures(outcome):
     assert audit["parse_failures"] == 0 and audit["verdicts"] == 2 * len(PROMPTS) * len(P_WIN)
     assert audit["position"]["consistency"] == 1.0 and audit["position"]["pairs"] == len(PROMPTS) * len(P_WIN)
     assert audit["position"]["first_position_rate"] == pytest.approx(0.5)
+    assert audit["length"]["n"] == len(PROMPTS) * len(P_WIN)
+
+
+def test_length_bias_needs_enough_prompts_for_its_clustered_ci(records):
+    answers, judgments = records
+    two = [j for j in judgments if j.item_id in PROMPTS[:2]]
+    spec, cfg = default_judge(), default_config(limit=2)
+    few = analyse_judge(spec, load_template(spec.template_ref), two, answers, "plain", cfg)
+    assert "length" not in few.audit and "position" in few.audit
+    assert any("Length bias not estimated" in n and "2 prompt(s) are too few" in n for n in few.notes)
 
 
 def test_provenance_names_model_template_hash_and_logprob_sampling(outcome):
@@ -136,8 +148,38 @@ def test_meta_analysis_explains_why_it_cannot_run_without_a_suite(outcome, recor
 
 def test_judge_section_shows_provenance_leaderboard_and_win_rate_chart(outcome):
     section = judge_section(default_config(limit=8), outcome)
-    assert section.origin == "live" and "8 items per task" in section.source
+    assert section.origin == "live" and "8 items per task, 8 judge prompts" in section.source
     assert isinstance(section.blocks[0], JudgeInfo) and section.blocks[0].template_hash
     board = next(b for b in section.blocks if isinstance(b, Table) and b.name.endswith("leaderboard"))
     assert [r[0] for r in board.rows] == list(outcome.leaderboard.index)
     assert any(isinstance(b, Plot) and b.name.endswith("_scores") for b in section.blocks)
+
+
+def _audit_bullets(outcome) -> list[str]:
+    section = judge_section(default_config(limit=8), outcome)
+    return next(b for b in section.blocks if isinstance(b, Bullets) and b.title == "Judge audit").items
+
+
+def test_judge_audit_reads_its_numbers_in_plain_words(records, outcome):
+    unbiased = " ".join(_audit_bullets(outcome))
+    assert "flips when the two answers swap places" not in unbiased
+    assert "favours the answer shown" not in unbiased
+    answers, judgments = records
+    # a judge that always prefers the answer shown second, whatever it says
+    biased = [j.model_copy(update={"preference": 0.1, "verdict": "B"}) for j in judgments]
+    spec, cfg = default_judge(), default_config(limit=8)
+    flipped = analyse_judge(spec, load_template(spec.template_ref), biased, answers, "plain", cfg)
+    lines = _audit_bullets(flipped)
+    assert flipped.audit["position"]["consistency"] == 0.0
+    assert any("flips when the two answers swap places" in line for line in lines)
+    assert "It favours the answer shown second (position bias at 95%)." in lines
+
+
+def test_judge_section_says_how_far_the_win_rates_spread(outcome):
+    expected = "Win rates against plain range from 20.0 (terse) to 80.0 (verbose-friendly)."
+    assert win_rate_reading(outcome) == expected
+    close = outcome.leaderboard.assign(win_rate=[50.0, 51.0, 49.2, 50.4, 50.0])
+    tight = replace(outcome, leaderboard=close)
+    assert win_rate_reading(tight).startswith("Every win rate lies within 1.0 points of 50")
+    texts = [b.text for b in judge_section(default_config(limit=8), tight).blocks if isinstance(b, Text)]
+    assert win_rate_reading(tight) in texts

@@ -5,8 +5,10 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from alignscope.analysis.meta import correlate
 from alignscope.published import sos_bench
 from alignscope.report.svg import heatmap_svg, meta_heatmap_svg, meta_scatter_svgs, scatter_svg
 
@@ -69,3 +71,12 @@ def test_meta_plots_of_the_sos_bench_analysis_show_each_factor_with_its_r():
         assert len(ET.fromstring(svg).findall(f".//{NS}circle")) == 32
     heat = ET.fromstring(meta_heatmap_svg(meta))
     assert len(heat.findall(f".//{NS}rect[@class='cell']")) == 3
+
+
+def test_pairs_without_an_estimate_get_no_scatter():
+    scores = pd.DataFrame(
+        {"judge:a": [1.0, 2.0, 3.0, 4.0, 5.0], "varies": [2.0, 1.0, 4.0, 3.0, 5.0], "constant": [0.5] * 5},
+        index=list("abcde"),
+    )
+    meta = correlate(scores, ["judge:a"], ["varies", "constant"], n_boot=200)
+    assert set(meta_scatter_svgs(meta)) == {("judge:a", "varies")}

@@ -13,7 +13,9 @@ pair), with percentile bootstrap CIs
   so it errs towards "no" rather than "yes".
 
 Verdict per pair: a judge *tracks* a concrete score at level L when every available L-level CI of the Spearman
-correlation lies above 0.
+correlation lies above 0 and the test of no correlation (scipy's p-value) rejects at 1 - L. The test guards
+the few-models case, where a percentile bootstrap over models is too narrow (5 models ranked with
+Spearman 0.8 have p = 0.10, yet most resamples repeat models and agree perfectly).
 """
 
 from __future__ import annotations
@@ -51,14 +53,16 @@ class Verdict:
 
     @property
     def text(self) -> str:
-        """One plain-language line, e.g. 'arena_hard tracks world knowledge: no at 95% (...)'."""
+        """One plain-language line, e.g. 'arena_hard tracks world knowledge: no at 95% (...)'; a "no" whose
+        whole CI lies below 0 says that the judge runs against the score."""
         pct = f"{self.level * 100:g}%"
         head = f"{self.judge} tracks {label(self.concrete)}"
         if self.tracks is None:
-            return f"{head}: too few models with varying scores to say (n = {self.n})"
+            return f"{head}: no verdict at {pct}, too few models with varying scores to say (n = {self.n})"
         answer = "yes" if self.tracks else "no"
+        against = ", it runs against it" if not self.tracks and self.ci_high < 0 else ""
         return (
-            f"{head}: {answer} at {pct} (Spearman {self.estimate:+.2f}, {pct} CI "
+            f"{head}: {answer} at {pct}{against} (Spearman {self.estimate:+.2f}, {pct} CI "
             f"{self.ci_low:+.2f} to {self.ci_high:+.2f}, n = {self.n} models)"
         )
 
@@ -366,13 +370,14 @@ def _correlate_pair(
         }
         for method in METHODS
     ]
+    spearman = rows[METHODS.index(VERDICT_METHOD)]
     cis = [model_ci.get(VERDICT_METHOD, nan2)] + ([prompt_ci[VERDICT_METHOD]] if prompt_ci else [])
     low, high = min(c[0] for c in cis), max(c[1] for c in cis)
     verdict = Verdict(
         judge=judge,
         concrete=conc,
-        tracks=bool(low > 0) if enough and np.isfinite(low) else None,
-        estimate=rows[METHODS.index(VERDICT_METHOD)]["estimate"],
+        tracks=bool(low > 0 and spearman["p_value"] < 1.0 - level) if enough and np.isfinite(low) else None,
+        estimate=spearman["estimate"],
         ci_low=low,
         ci_high=high,
         n=n,

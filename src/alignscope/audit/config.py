@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from alignscope.config import ModelSpec, load_config
+from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.judges.config import JudgeSpec
 from alignscope.records import SamplingParams
 
@@ -17,7 +18,8 @@ class AuditConfig(BaseModel):
     """An audit: ``models`` answer ``judge_data`` (judged pairwise against ``baseline`` by every judge in
     ``judges``) and run the concrete ``suites``; then the meta-analysis correlates every judge-based score
     with every concrete factor across the models. ``limit`` items per task and per judge data set (seeded
-    subsets); ``sampling`` is that of the answers to judge prompts, ``suite_max_tokens`` caps the answers of
+    subsets), ``judge_limit`` prompts of the judge data set where it differs (default: ``limit``);
+    ``sampling`` is that of the answers to judge prompts, ``suite_max_tokens`` caps the answers of
     generation tasks (default: ``sampling.max_tokens``); ``published`` adds the analyses of the published
     results that ship with alignscope."""
 
@@ -28,6 +30,7 @@ class AuditConfig(BaseModel):
     judge_data: str = "mt_bench"
     suites: list[str] = Field(default_factory=list)
     limit: int | None = Field(None, ge=1)
+    judge_limit: int | None = Field(None, ge=1)
     seed: int = 0
     sampling: SamplingParams = SamplingParams(max_tokens=128)
     suite_max_tokens: int | None = Field(None, ge=1)
@@ -51,6 +54,11 @@ class AuditConfig(BaseModel):
         return self
 
     @property
+    def judge_items(self) -> int | None:
+        """How many prompts of ``judge_data`` are answered and judged (None: all)."""
+        return self.judge_limit or self.limit
+
+    @property
     def baseline_name(self) -> str | None:
         """The pairwise baseline: the given one, else the first model."""
         return self.baseline or (self.models[0].name if self.models else None)
@@ -59,3 +67,26 @@ class AuditConfig(BaseModel):
 def load_audit_config(path: Path) -> AuditConfig:
     """Read and validate an audit YAML file (one-line ConfigError naming file and field)."""
     return load_config(path, AuditConfig)
+
+
+def with_overrides(
+    cfg: AuditConfig,
+    *,
+    limit: int | None = None,
+    seed: int | None = None,
+    out: str | None = None,
+    max_tokens: int | None = None,
+    published: bool | None = None,
+    where: str = "command line",
+) -> AuditConfig:
+    """``cfg`` with the command line's settings (None: keep the config's). ``limit`` sets both the items per
+    task and the judge prompts; ``max_tokens`` caps every answer (judge prompts and generation tasks).
+    Validated again: a bad value is one ConfigError line naming ``where``."""
+    updates: dict[str, Any] = {"seed": seed, "out": out, "published": published}
+    updates = {k: v for k, v in updates.items() if v is not None}
+    if limit is not None:
+        updates |= {"limit": limit, "judge_limit": None}
+    if max_tokens is not None:
+        updates["sampling"] = cfg.sampling.model_dump() | {"max_tokens": max_tokens}
+        updates["suite_max_tokens"] = min(max_tokens, cfg.suite_max_tokens or max_tokens)
+    return validate_config(cfg.model_dump() | updates, AuditConfig, where)

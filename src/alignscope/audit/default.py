@@ -2,8 +2,10 @@
 
 Each variant answers seeded subsets of the ``sos`` suite and of MT-Bench's first turns; the same embedded
 model judges every variant against the plain one, pairwise in both orders, with verdicts read from next-token
-probabilities (they never fail to parse). It runs on a laptop's CPU: ``DEFAULT_LIMIT`` items per task and
-short answers keep it within 15 minutes on 2 cores (measured; see benchmarks/RESULTS.md).
+probabilities (they never fail to parse). It runs on a laptop's CPU: ``DEFAULT_LIMIT`` items per task,
+``DEFAULT_JUDGE_LIMIT`` judge prompts and short answers keep it within 15 minutes on 2 cores (measured; see
+benchmarks/RESULTS.md). The concrete suite costs most (about 3 CPU-minutes per item per task over the five
+models), so it gets fewer items than the judge, whose length-controlled win rate needs 5 prompts per model.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from alignscope.config import ModelSpec
 from alignscope.judges.config import JudgeSpec
 from alignscope.records import SamplingParams
 
-DEFAULT_LIMIT = 5
-DEFAULT_MAX_TOKENS = 96  # answers the judge compares
+DEFAULT_LIMIT = 3  # items per concrete task
+DEFAULT_JUDGE_LIMIT = 5  # MT-Bench prompts answered and judged
+DEFAULT_MAX_TOKENS = 64  # answers the judge compares
 DEFAULT_SUITE_MAX_TOKENS = 64  # answers of generation tasks (refusal, IFEval, BBQ)
 
 # name -> system prompt (None: the model's own default)
@@ -58,7 +61,8 @@ def default_judge() -> JudgeSpec:
 
 
 def default_config(limit: int | None = None, seed: int = 0) -> AuditConfig:
-    """The embedded default audit (``limit`` items per task and judge data set; DEFAULT_LIMIT if None)."""
+    """The embedded default audit: ``limit`` items per task and judge prompts if given, else DEFAULT_LIMIT
+    items per task and DEFAULT_JUDGE_LIMIT judge prompts."""
     return AuditConfig(
         models=default_models(),
         judges=[default_judge()],
@@ -66,6 +70,7 @@ def default_config(limit: int | None = None, seed: int = 0) -> AuditConfig:
         judge_data="mt_bench",
         suites=["sos"],
         limit=limit or DEFAULT_LIMIT,
+        judge_limit=None if limit else DEFAULT_JUDGE_LIMIT,
         seed=seed,
         sampling=SamplingParams(max_tokens=DEFAULT_MAX_TOKENS, seed=seed),
         suite_max_tokens=DEFAULT_SUITE_MAX_TOKENS,

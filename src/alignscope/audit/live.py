@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.judge_audit import Slope, length_bias, position_consistency
 from alignscope.analysis.meta import MetaAnalysis, correlate
 from alignscope.audit.config import AuditConfig
 from alignscope.backends.base import Backend
@@ -30,6 +31,7 @@ from alignscope.tasks.runner import BenchResult
 ANSWER_LENGTH = "answer_length (style)"
 BT_BOOTSTRAP = 1000
 POINTWISE = ("pointwise", "rubric")
+MIN_LENGTH_BIAS_PROMPTS = 5  # fewer clusters make the clustered standard error meaningless (0 with one)
 
 
 @dataclass
@@ -206,38 +208,51 @@ def _bradley_terry(
         return None, pd.DataFrame()
 
 
-def _audit(tables: JudgmentTables, level: float, notes: list[str]) -> dict[str, Any]:
-    from alignscope.analysis.judge_audit import length_bias, position_consistency
+def pairs_length_bias(pairs: pd.DataFrame, level: float) -> Slope:
+    """Length bias of a model-vs-baseline pairs table (length control's columns: p_win, len_model,
+    len_baseline, instruction), with an intercept per model and CIs clustered by instruction."""
+    battles = pairs.rename(
+        columns={"p_win": "p_a", "len_model": "len_a", "len_baseline": "len_b", "instruction": "question_id"}
+    )
+    return length_bias(battles, group="model", level=level)
 
+
+def slope_summary(slope: Slope) -> dict[str, float]:
+    """The JSON-ready summary of a length slope: coefficient, CI, n and the length unit in characters."""
+    return {
+        "coef": slope.coef,
+        "lower": slope.lower,
+        "upper": slope.upper,
+        "n": slope.n,
+        "unit_chars": slope.unit,
+    }
+
+
+def _audit(tables: JudgmentTables, level: float, notes: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "verdicts": tables.n_verdicts,
         "parse_failures": tables.n_failed,
         "parse_failure_rate": tables.failure_rate,
     }
-    battles = tables.battles
-    if not tables.pairs.empty:
-        pc = position_consistency(battles[["question_id", "model_a", "model_b", "p_a"]], level)
-        out["position"] = {
-            "pairs": pc.n_pairs,
-            "consistency": pc.consistency,
-            "consistency_ci": list(pc.consistency_ci),
-            "first_position_rate": pc.first_position_rate,
-            "first_position_ci": list(pc.first_position_ci),
-        }
-    pairs = tables.pairs.rename(
-        columns={"p_win": "p_a", "len_model": "len_a", "len_baseline": "len_b", "instruction": "question_id"}
-    )
-    if pairs.empty:
+    if tables.pairs.empty:
+        return out
+    pc = position_consistency(tables.battles[["question_id", "model_a", "model_b", "p_a"]], level)
+    out["position"] = {
+        "pairs": pc.n_pairs,
+        "consistency": pc.consistency,
+        "consistency_ci": list(pc.consistency_ci),
+        "first_position_rate": pc.first_position_rate,
+        "first_position_ci": list(pc.first_position_ci),
+    }
+    prompts = tables.pairs["instruction"].nunique()
+    if prompts < MIN_LENGTH_BIAS_PROMPTS:
+        notes.append(
+            f"Length bias not estimated: its CI is clustered by prompt, and {prompts} prompt(s) are too few "
+            f"(needs {MIN_LENGTH_BIAS_PROMPTS}+)."
+        )
         return out
     try:
-        slope = length_bias(pairs, group="model", level=level)
-        out["length"] = {
-            "coef": slope.coef,
-            "lower": slope.lower,
-            "upper": slope.upper,
-            "n": slope.n,
-            "unit_chars": slope.unit,
-        }
+        out["length"] = slope_summary(pairs_length_bias(tables.pairs, level))
     except (DataError, np.linalg.LinAlgError) as exc:
         notes.append(f"Length bias not estimated: {exc}")
     return out

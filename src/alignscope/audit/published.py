@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from alignscope.report.model import Section
+from alignscope.report.model import Block, Section
 
 
 @dataclass
@@ -21,25 +21,32 @@ class Part:
     result: dict[str, Any]
 
 
+def published_part(
+    section_id: str, title: str, source: str, blocks: list[Block], result: dict[str, Any]
+) -> Part:
+    """A Part whose section is marked as published data (no model calls) from ``source``."""
+    section = Section(id=section_id, title=title, origin="published", source=source, blocks=blocks)
+    return Part(section, result)
+
+
 def sos_bench_part(*, n_boot: int, level: float, seed: int) -> Part:
     """SOS-Bench: the Arena-Hard-Auto judge score against the three factors of 8B fine-tunes."""
     from alignscope.published import sos_bench
     from alignscope.report.sections import sos_bench_blocks
 
     analysis = sos_bench.analyse(n_boot=n_boot, level=level, seed=seed)
-    section = Section(
-        id="published-sos-bench",
-        title="SOS-Bench: does Arena-Hard-Auto track world knowledge, instruction following, safety?",
-        origin="published",
-        source="penfever/sos-bench release (eleuther_wandb.csv, arena_hard_auto.csv), Apache-2.0",
-        blocks=sos_bench_blocks(analysis),
-    )
     result = analysis.meta.to_dict() | {
         "matched": [list(p) for p in analysis.match.pairs],
         "unmatched_factor_file": analysis.match.unmatched_left,
         "unmatched_judge_file": analysis.match.unmatched_right,
     }
-    return Part(section, result)
+    return published_part(
+        "published-sos-bench",
+        "SOS-Bench: does Arena-Hard-Auto track world knowledge, instruction following, safety?",
+        "penfever/sos-bench release (eleuther_wandb.csv, arena_hard_auto.csv), Apache-2.0",
+        sos_bench_blocks(analysis),
+        result,
+    )
 
 
 def alpaca_benchmarks_part(*, n_boot: int, level: float, seed: int) -> Part:
@@ -48,15 +55,14 @@ def alpaca_benchmarks_part(*, n_boot: int, level: float, seed: int) -> Part:
     from alignscope.report.sections import alpaca_benchmarks_blocks
 
     analysis = alpaca_benchmarks.analyse(n_boot=n_boot, level=level, seed=seed)
-    section = Section(
-        id="published-alpaca-benchmarks",
-        title="AlpacaEval's benchmark table: which judge-based benchmarks track which concrete measures?",
-        origin="published",
-        source="tatsu-lab/alpaca_eval: notebooks/benchmarks.csv, weighted_alpaca_eval_gpt4_turbo leaderboard",
-        blocks=alpaca_benchmarks_blocks(analysis),
-    )
     result = analysis.meta.to_dict() | {"unmatched_leaderboard": analysis.match.unmatched_left}
-    return Part(section, result)
+    return published_part(
+        "published-alpaca-benchmarks",
+        "AlpacaEval's benchmark table: which judge-based benchmarks track which concrete measures?",
+        "tatsu-lab/alpaca_eval: notebooks/benchmarks.csv, weighted_alpaca_eval_gpt4_turbo leaderboard",
+        alpaca_benchmarks_blocks(analysis),
+        result,
+    )
 
 
 def dissection_part(*, n_boot: int, level: float, seed: int) -> Part:
@@ -66,24 +72,24 @@ def dissection_part(*, n_boot: int, level: float, seed: int) -> Part:
     from alignscope.report.sections import dissection_blocks
 
     weights = load_released_weights()
-    section = Section(
-        id="published-dissection",
-        title="Preference dissection: what humans and GPT-4-Turbo reward",
-        origin="published",
-        source="GAIR-NLP/Preference-Dissection released fitted weights (CC BY-NC 4.0)",
-        blocks=dissection_blocks(weights, HUMAN, GPT4_TURBO),
-    )
     result = {
         "similarity_human_gpt4_turbo": compare.profile_similarity(weights, HUMAN, GPT4_TURBO),
         "compare": compare.compare_sources(weights, HUMAN, GPT4_TURBO).to_dict(orient="records"),
     }
-    return Part(section, result)
+    return published_part(
+        "published-dissection",
+        "Preference dissection: what humans and GPT-4-Turbo reward",
+        "GAIR-NLP/Preference-Dissection released fitted weights (CC BY-NC 4.0)",
+        dissection_blocks(weights, HUMAN, GPT4_TURBO),
+        result,
+    )
 
 
 def alpaca_judge_audit_part(*, n_boot: int, level: float, seed: int) -> Part:
     """The judge audit of AlpacaEval's shipped GPT-4-Turbo annotations: length bias and verbosity gaming."""
-    from alignscope.analysis.judge_audit import length_bias, variant_families, verbosity_gaming
+    from alignscope.analysis.judge_audit import variant_families, verbosity_gaming
     from alignscope.analysis.length_control import length_controlled_win_rates
+    from alignscope.audit.live import pairs_length_bias, slope_summary
     from alignscope.data.formats import alpaca_eval_results as ae
     from alignscope.report.sections import alpaca_judge_audit_blocks
 
@@ -91,18 +97,7 @@ def alpaca_judge_audit_part(*, n_boot: int, level: float, seed: int) -> Part:
     rates = length_controlled_win_rates(pairs, ae.bundled_instruction_difficulty())
     published = ae.bundled_leaderboard()
     gaming = verbosity_gaming(rates, variant_families(list(rates.index)))
-    slope = length_bias(
-        pairs.rename(
-            columns={
-                "p_win": "p_a",
-                "len_model": "len_a",
-                "len_baseline": "len_b",
-                "instruction": "question_id",
-            }
-        ),
-        group="model",
-        level=level,
-    )
+    slope = pairs_length_bias(pairs, level)
     lengths = pairs.groupby("model")["len_model"].mean()
     differing = (rates["lc_win_rate"] - published["length_controlled_winrate"].reindex(rates.index)).abs()
     notes = [
@@ -110,21 +105,20 @@ def alpaca_judge_audit_part(*, n_boot: int, level: float, seed: int) -> Part:
         f"({differing.max():.1f} points). AlpacaEval also regularises each fit with its gamed-baseline "
         "annotations, which are not shipped; models whose answer lengths barely vary depend on them most."
     ]
-    section = Section(
-        id="published-alpaca-judge-audit",
-        title="Judge audit of AlpacaEval 2's GPT-4-Turbo judge: length bias and verbosity gaming",
-        origin="published",
-        source="tatsu-lab/alpaca_eval shipped annotations of 40 models (weighted_alpaca_eval_gpt4_turbo)",
-        blocks=alpaca_judge_audit_blocks(rates, published, gaming, slope, lengths, notes),
-    )
     result = {
         "rates": rates.reset_index().to_dict(orient="records"),
         "gameability": gaming.gameability,
         "families": gaming.families.reset_index().to_dict(orient="records"),
-        "length_bias": {"coef": slope.coef, "lower": slope.lower, "upper": slope.upper, "n": slope.n},
+        "length_bias": slope_summary(slope),
         "notes": notes,
     }
-    return Part(section, result)
+    return published_part(
+        "published-alpaca-judge-audit",
+        "Judge audit of AlpacaEval 2's GPT-4-Turbo judge: length bias and verbosity gaming",
+        "tatsu-lab/alpaca_eval shipped annotations of 40 models (weighted_alpaca_eval_gpt4_turbo)",
+        alpaca_judge_audit_blocks(rates, published, gaming, slope, lengths, notes),
+        result,
+    )
 
 
 PUBLISHED_PARTS: dict[str, Callable[..., Part]] = {

@@ -77,7 +77,7 @@ def run_live(engine: Engine, cfg: AuditConfig, timer: StageTimer) -> LiveResult:
     answers: list = []
     if judges:
         with timer.stage("answers to judge prompts"):
-            items = first_turns(load_items(cfg.judge_data, limit=cfg.limit, seed=cfg.seed))
+            items = first_turns(load_items(cfg.judge_data, limit=cfg.judge_items, seed=cfg.seed))
             answers = generate_answers(engine, models, items, cfg)
     bench = None
     if tasks:
@@ -143,7 +143,8 @@ def _facts(cfg: AuditConfig, run_id: str, store: RunStore, command: str, timer: 
         "run": f"{run_id} in {store.path}",
         "created": time.strftime("%Y-%m-%d %H:%M:%S"),
         "models": ", ".join(m.name for m in cfg.models) or "(none: published part only)",
-        "limit / seed": f"{cfg.limit if cfg.limit else 'all items'} / {cfg.seed}",
+        "items per task / judge prompts / seed": f"{cfg.limit or 'all'} / {cfg.judge_items or 'all'} / "
+        f"{cfg.seed}",
         "stage timings (wall)": timings or "(none)",
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
     }

@@ -10,6 +10,7 @@ import typer
 
 from alignscope.cli.common import (
     JsonOpt,
+    RunIdOpt,
     WorkspaceOpt,
     emit_json,
     err_console,
@@ -25,7 +26,8 @@ def audit(
         typer.Argument(help="YAML audit config (models, judges, suites). Default: the embedded demo."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", help="Items per task and per judge data set (seeded).")
+        int | None,
+        typer.Option("--limit", help="Items per task and prompts of the judge data set (seeded subsets)."),
     ] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Folder for report.html, JSON and Parquet.")
@@ -40,27 +42,25 @@ def audit(
     no_published: Annotated[
         bool, typer.Option("--no-published", help="Leave out the analyses of shipped published results.")
     ] = False,
-    run_id: Annotated[
-        str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")
-    ] = None,
+    run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Evaluate models with LLM judges and concrete factors, correlate them, audit the judges, report."""
-    from alignscope.audit.config import AuditConfig, load_audit_config
+    from alignscope.audit.config import load_audit_config, with_overrides
     from alignscope.audit.default import default_config
     from alignscope.audit.run import run_audit
-    from alignscope.config import validate_config
 
-    cfg = load_audit_config(config) if config is not None else default_config(limit, seed or 0)
-    updates: dict[str, Any] = {"limit": limit, "seed": seed, "out": str(out) if out else None}
-    updates = {k: v for k, v in updates.items() if v is not None}
-    if no_published:
-        updates["published"] = False
-    if max_tokens is not None:
-        updates["sampling"] = cfg.sampling.model_dump() | {"max_tokens": max_tokens}
-        updates["suite_max_tokens"] = min(max_tokens, cfg.suite_max_tokens or max_tokens)
-    cfg = validate_config(cfg.model_dump() | updates, AuditConfig, str(config or "command line"))
+    base = load_audit_config(config) if config is not None else default_config(limit, seed or 0)
+    cfg = with_overrides(
+        base,
+        limit=limit,
+        seed=seed,
+        out=str(out) if out else None,
+        max_tokens=max_tokens,
+        published=False if no_published else None,
+        where=str(config or "command line"),
+    )
     store = open_store(workspace)
     command = "alignscope audit" + (f" {config}" if config else "")
     outcome = run_audit(cfg, store, run_id=run_id, command=command, progress=True)

@@ -35,6 +35,7 @@ ModelOpt = Annotated[
 ]
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="Items per data set (seeded subset).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of subsets and sampling.")]
+RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")]
 
 err_console = Console(stderr=True)
 out_console = Console()

@@ -3,6 +3,7 @@ audit, and the meta-analysis."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,8 +12,8 @@ import pandas as pd
 
 from alignscope.analysis.meta import label
 from alignscope.records import Generation, Item
-from alignscope.report.model import Block, Bullets, JudgeInfo, Plot, Section, Table, Text
-from alignscope.report.sections import frame_table, meta_blocks, slug
+from alignscope.report.model import Block, Bullets, Plot, Section, Table, Text
+from alignscope.report.sections import frame_table, judge_info, meta_blocks, slug
 from alignscope.report.svg import bar_chart_svg
 
 SAMPLE_PROMPTS = 3
@@ -21,10 +22,17 @@ SAMPLE_PROMPTS = 3
 def live_source(cfg: Any) -> str:
     """The banner line of live sections: which models, how many items, which seed."""
     models = sorted({m.model for m in cfg.models})
-    limit = f"{cfg.limit} items per task" if cfg.limit else "every item"
+    tasks = f"{cfg.limit} items per task" if cfg.limit else "every item of each task"
+    prompts = f"{cfg.judge_items} judge prompts" if cfg.judge_items else "every judge prompt"
     return (
-        f"Model(s): {', '.join(models)}; {limit} (seeded subsets, seed {cfg.seed}); small n means wide CIs."
+        f"Model(s): {', '.join(models)}; {tasks}, {prompts} (seeded subsets, seed {cfg.seed}); small n means "
+        "wide CIs."
     )
+
+
+def live_section(cfg: Any, section_id: str, title: str, blocks: list[Block]) -> Section:
+    """A section of the live part, its banner naming the models, item counts and seed."""
+    return Section(id=section_id, title=title, origin="live", source=live_source(cfg), blocks=blocks)
 
 
 def models_table(cfg: Any) -> Table:
@@ -65,12 +73,11 @@ def sample_answers_table(
 
 def models_section(cfg: Any, items: Sequence[Item], answers: Sequence[Generation]) -> Section:
     """Which models ran and what their answers look like."""
-    return Section(
-        id="live-models",
-        title="Live: the models and their answers",
-        origin="live",
-        source=live_source(cfg),
-        blocks=[
+    return live_section(
+        cfg,
+        "live-models",
+        "Live: the models and their answers",
+        [
             Text(
                 text="Each model below is a real model run in this process; where several share weights, "
                 "their system prompts make them behave differently (verbose, terse, refusing, flattering "
@@ -136,12 +143,11 @@ def factors_section(cfg: Any, bench: Any) -> Section:
         title="Concrete scores (0 = chance or worst, 1 = best), 95% CIs",
         y_label="normalised score",
     )
-    return Section(
-        id="live-factors",
-        title="Live: concrete factor scores (ground truth, no judge)",
-        origin="live",
-        source=live_source(cfg),
-        blocks=[
+    return live_section(
+        cfg,
+        "live-factors",
+        "Live: concrete factor scores (ground truth, no judge)",
+        [
             Text(
                 text="Each task is scored by a deterministic scorer (log-likelihood multiple choice, "
                 "IFEval checkers, refusal classifier ...), normalised to [0, 1] with chance removed, and "
@@ -158,27 +164,46 @@ def factors_section(cfg: Any, bench: Any) -> Section:
     )
 
 
-def _audit_lines(outcome: Any) -> list[str]:
-    audit = outcome.audit
+def _audit_lines(outcome: Any, level: float) -> list[str]:
+    """The judge audit's numbers, each followed by what it means in plain words at ``level``."""
+    audit, pct = outcome.audit, f"{level * 100:g}%"
     lines = [
         f"Verdicts: {audit['verdicts']}, parse failures: {audit['parse_failures']} "
         f"({(audit['parse_failure_rate'] or 0) * 100:.1f}%)"
     ]
     if "position" in audit:
         p = audit["position"]
+        (c_low, c_high), (f_low, f_high) = p["consistency_ci"], p["first_position_ci"]
         lines.append(
-            f"Position consistency: {p['consistency']:.2f} (95% CI {p['consistency_ci'][0]:.2f} to "
-            f"{p['consistency_ci'][1]:.2f}) over {p['pairs']} pairs judged in both orders; the answer shown "
-            f"first wins {p['first_position_rate']:.2f} of decisive verdicts (CI "
-            f"{p['first_position_ci'][0]:.2f} to {p['first_position_ci'][1]:.2f}; 0.5 = no position bias)"
+            f"Position consistency: {p['consistency']:.2f} ({pct} CI {c_low:.2f} to {c_high:.2f}) over "
+            f"{p['pairs']} pairs judged in both orders; the answer shown first wins "
+            f"{p['first_position_rate']:.2f} of decisive verdicts (CI {f_low:.2f} to {f_high:.2f}; 0.5 = no "
+            "position bias)"
         )
+        if c_high < 0.5:
+            lines.append(
+                "In plain words: this judge's verdict usually flips when the two answers swap places, so it "
+                "reflects where an answer is shown more than what it says."
+            )
+        if f_low > 0.5 or f_high < 0.5:
+            side = "first" if f_low > 0.5 else "second"
+            lines.append(f"It favours the answer shown {side} (position bias at {pct}).")
     if "length" in audit:
         ln = audit["length"]
         lines.append(
             f"Length bias: log-odds of winning {ln['coef']:+.2f} per sd of length difference "
-            f"({ln['unit_chars']:.0f} characters), 95% CI {ln['lower']:+.2f} to {ln['upper']:+.2f} (n = "
+            f"({ln['unit_chars']:.0f} characters), {pct} CI {ln['lower']:+.2f} to {ln['upper']:+.2f} (n = "
             f"{ln['n']}); above 0 means longer answers win"
         )
+        if ln["lower"] > 0 or ln["upper"] < 0:
+            side = "longer" if ln["lower"] > 0 else "shorter"
+            shift = 100.0 * (1.0 / (1.0 + math.exp(-abs(ln["coef"]))) - 0.5)
+            lines.append(
+                f"It rewards {side} answers (at {pct}): an answer one sd {side} than the other wins about "
+                f"{shift:.1f} points more often."
+            )
+        else:
+            lines.append(f"No length bias detectable at {pct} with these few verdicts.")
     return lines
 
 
@@ -203,6 +228,20 @@ def judge_chart(outcome: Any) -> str:
     return bar_chart_svg(models, series, title=title, y_label="win rate (%)", reference=50.0)
 
 
+def win_rate_reading(outcome: Any) -> str:
+    """The spread of a pairwise judge's win rates against the baseline, in plain words."""
+    rates = outcome.leaderboard["win_rate"].drop(index=outcome.baseline, errors="ignore").dropna()
+    if rates.empty:
+        return "No judged model has a win rate."
+    spread = float((rates - 50.0).abs().max())
+    if spread < 5.0:
+        return f"Every win rate lies within {spread:.1f} points of 50: the judge barely tells them apart."
+    return (
+        f"Win rates against {outcome.baseline} range from {rates.min():.1f} ({rates.idxmin()}) to "
+        f"{rates.max():.1f} ({rates.idxmax()})."
+    )
+
+
 def judge_section(cfg: Any, outcome: Any) -> Section:
     """One judge's leaderboard (win rate and LC win rate, or mean score; BT with and without style control)
     and audit."""
@@ -216,7 +255,7 @@ def judge_section(cfg: Any, outcome: Any) -> Section:
         else f"pairwise against {outcome.baseline}"
     )
     blocks: list[Block] = [
-        JudgeInfo(**{k: v for k, v in outcome.provenance().items() if k in JudgeInfo.model_fields}),
+        *judge_info([outcome.provenance()]),
         Plot(
             name=f"live_{name}_scores",
             caption="Pointwise: mean score per answer."
@@ -224,6 +263,7 @@ def judge_section(cfg: Any, outcome: Any) -> Section:
             else "Ties count as half a win; the baseline is 50 by definition.",
             svg=judge_chart(outcome),
         ),
+        *([] if outcome.pointwise else [Text(text=win_rate_reading(outcome))]),
         frame_table(
             outcome.leaderboard,
             f"live_{name}_leaderboard",
@@ -231,7 +271,7 @@ def judge_section(cfg: Any, outcome: Any) -> Section:
             "(anchor = baseline at 1000) and the same with style control (_sc)",
             index="model",
         ),
-        Bullets(title="Judge audit", items=_audit_lines(outcome)),
+        Bullets(title="Judge audit", items=_audit_lines(outcome, cfg.level)),
     ]
     if not outcome.style.empty:
         blocks.append(
@@ -244,20 +284,12 @@ def judge_section(cfg: Any, outcome: Any) -> Section:
         )
     if outcome.notes:
         blocks.append(Bullets(title="Notes", items=outcome.notes))
-    return Section(
-        id=f"live-judge-{name}",
-        title=f"Live: judge {outcome.label} ({how})",
-        origin="live",
-        source=live_source(cfg),
-        blocks=blocks,
-    )
+    return live_section(cfg, f"live-judge-{name}", f"Live: judge {outcome.label} ({how})", blocks)
 
 
 def meta_section(cfg: Any, meta: Any, notes: Sequence[str], judges: Sequence[Any]) -> Section:
     """The live meta-analysis: does each judge-based score track each concrete factor across the models?"""
-    blocks: list[Block] = [
-        JudgeInfo(**{k: v for k, v in j.provenance().items() if k in JudgeInfo.model_fields}) for j in judges
-    ]
+    blocks: list[Block] = [*judge_info(j.provenance() for j in judges)]
     if meta is None:
         blocks.append(Bullets(title="Not computed", items=list(notes)))
     else:
@@ -267,10 +299,9 @@ def meta_section(cfg: Any, meta: Any, notes: Sequence[str], judges: Sequence[Any
         blocks += meta_blocks(meta, "live_meta")
         if notes:
             blocks.append(Bullets(title="Caveats", items=list(notes)))
-    return Section(
-        id="live-meta",
-        title="Live: do the judges track the concrete factors? (meta-analysis across the models)",
-        origin="live",
-        source=live_source(cfg),
-        blocks=blocks,
+    return live_section(
+        cfg,
+        "live-meta",
+        "Live: do the judges track the concrete factors? (meta-analysis across the models)",
+        blocks,
     )

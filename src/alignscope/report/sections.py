@@ -88,7 +88,8 @@ def meta_blocks(
     pct = f"{meta.level * 100:g}%"
     blocks: list[Block] = [
         Bullets(
-            title=f"Verdicts (a judge tracks a score when the {pct} CI of Spearman's rho lies above 0)",
+            title=f"Verdicts (a judge tracks a score when the {pct} CI of Spearman's rho lies above 0 and "
+            f"the test of no correlation gives p < {1 - meta.level:.2g})",
             items=[v.text for v in meta.verdicts],
         ),
         frame_table(
@@ -161,6 +162,14 @@ def note(text: str) -> Text:
 
 
 # -- published parts -----------------------------------------------------------------------------------------
+ALPACA_EVAL_2_JUDGE = JudgeInfo(
+    judge="AlpacaEval 2 (weighted_alpaca_eval_gpt4_turbo), as published",
+    model="gpt-4-1106-preview",
+    backend="published",
+    template="alpaca_eval_clf_gpt4_turbo",
+    verdict="logprob (probability of the token naming the preferred output)",
+    baseline="gpt4_1106_preview",
+)
 SOS_PAPER_PEARSON = {"world_knowledge": 0.15, "instruction_following": 0.36, "safety": -0.08}
 
 
@@ -236,16 +245,12 @@ def alpaca_benchmarks_blocks(analysis: Any) -> list[Block]:
             "(MMLU, GSM-8K, ...); the AlpacaEval 2 leaderboard supplies full-precision win rates. Output "
             "length is kept as a reference column: a judge that tracks it rewards length."
         ),
-        JudgeInfo(
-            judge="AlpacaEval 2 (weighted_alpaca_eval_gpt4_turbo), as published",
-            model="gpt-4-1106-preview",
-            backend="published",
-            template="alpaca_eval_clf_gpt4_turbo",
-            verdict="logprob (P of the token naming the preferred output)",
-            baseline="gpt4_1106_preview",
-            note="MT-Bench (GPT-4 judge, 1-10), AlpacaEval 1 (GPT-4 vs text-davinci-003) and WildBench "
-            "columns are as benchmarks.csv reports them; Arena Elo columns are human votes, shown for "
-            "comparison.",
+        ALPACA_EVAL_2_JUDGE.model_copy(
+            update={
+                "note": "MT-Bench (GPT-4 judge, 1-10), AlpacaEval 1 (GPT-4 vs text-davinci-003) and "
+                "WildBench columns are as benchmarks.csv reports them; Arena Elo columns are human votes, "
+                "shown for comparison."
+            }
         ),
         Bullets(title="Which concrete scores each judge-based score tracks", items=summary),
         *meta_blocks(meta, "alpaca_benchmarks", scatter_pairs=pairs),
@@ -359,14 +364,7 @@ def alpaca_judge_audit_blocks(
             "are recomputed here from the shipped annotations; LC win rates with AlpacaEval 2's "
             "length-controlled GLM."
         ),
-        JudgeInfo(
-            judge="weighted_alpaca_eval_gpt4_turbo (AlpacaEval 2), as published",
-            model="gpt-4-1106-preview",
-            backend="published",
-            template="alpaca_eval_clf_gpt4_turbo",
-            verdict="logprob (probability of the identifier of the preferred output)",
-            baseline="gpt4_1106_preview",
-        ),
+        ALPACA_EVAL_2_JUDGE,
         Bullets(
             title="Length and verbosity",
             items=[

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
 import numpy as np
@@ -51,6 +51,29 @@ def _fit_segment(
     return (x0, slope * x0 + intercept), (x1, slope * x1 + intercept)
 
 
+def _open(width: float, height: float, title: str, title_y: float = 20) -> list[str]:
+    """The opening <svg> element, its accessible <title> and the visible bold title."""
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img">',
+        f"<title>{escape(title)}</title>",
+        _text(width / 2, title_y, title, extra='font-weight="bold"'),
+    ]
+
+
+def _y_axis(
+    left: float, top: float, ph: float, label: str, ticks: Sequence[float], py: Callable[[float], float]
+) -> list[str]:
+    """The rotated y-axis label and the y ticks with their numbers."""
+    parts = [_text(14, top + ph / 2, label, extra=f'transform="rotate(-90 14 {top + ph / 2:.1f})"')]
+    for tick in ticks:
+        parts.append(
+            f'<line x1="{left - 4}" y1="{py(tick):.1f}" x2="{left}" y2="{py(tick):.1f}" stroke="#888"/>'
+        )
+        parts.append(_text(left - 6, py(tick) + 4, _fmt(tick), anchor="end"))
+    return parts
+
+
 def scatter_svg(
     x: Sequence[float],
     y: Sequence[float],
@@ -83,13 +106,10 @@ def scatter_svg(
         return top + ph - (v - y_lo) / (y_hi - y_lo) * ph
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img">',
-        f"<title>{escape(title)}</title>",
+        *_open(width, height, title),
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#888"/>',
-        _text(width / 2, 20, title, extra='font-weight="bold"'),
         _text(left + pw / 2, height - 8, x_label),
-        _text(14, top + ph / 2, y_label, extra=f'transform="rotate(-90 14 {top + ph / 2:.1f})"'),
+        *_y_axis(left, top, ph, y_label, _ticks(y_lo, y_hi), py),
     ]
     for tick in _ticks(x_lo, x_hi):
         parts.append(
@@ -97,11 +117,6 @@ def scatter_svg(
             'stroke="#888"/>'
         )
         parts.append(_text(px(tick), top + ph + 16, _fmt(tick)))
-    for tick in _ticks(y_lo, y_hi):
-        parts.append(
-            f'<line x1="{left - 4}" y1="{py(tick):.1f}" x2="{left}" y2="{py(tick):.1f}" stroke="#888"/>'
-        )
-        parts.append(_text(left - 6, py(tick) + 4, _fmt(tick), anchor="end"))
     segment = _fit_segment(xs, ys, (y_lo, y_hi)) if fit_line else None
     if segment is not None:
         (x0, y0), (x1, y1) = segment
@@ -148,12 +163,7 @@ def heatmap_svg(
     overhang = 5 * max((len(str(c)) for c in col_labels), default=4)
     width = max(left + cell * len(col_labels) + 16 + overhang, 7 * len(title) + 20)
     height = top + cell * len(row_labels) + 16
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img">',
-        f"<title>{escape(title)}</title>",
-        _text(width / 2, 18, title, extra='font-weight="bold"'),
-    ]
+    parts = _open(width, height, title, title_y=18)
     for j, col in enumerate(col_labels):
         cx = left + cell * j + cell / 2
         parts.append(
@@ -177,11 +187,14 @@ def heatmap_svg(
 
 
 def meta_scatter_svgs(meta: MetaAnalysis) -> dict[tuple[str, str], str]:
-    """One scatter per (judge, concrete) pair: judge vs concrete score, fitted line, Pearson r in title."""
+    """One scatter per (judge, concrete) pair with an estimate: judge vs concrete score, fitted line,
+    Pearson r in the title. Pairs without one (too few models, a score that never varies) get no plot."""
     plots = {}
     for judge in meta.judges:
         for conc in meta.concrete:
             row = meta.get(judge, conc, "pearson")
+            if not np.isfinite(row.estimate):
+                continue
             title = f"{label(judge)} vs {label(conc)}: r = {row.estimate:+.2f} (n = {row.n})"
             plots[(judge, conc)] = scatter_svg(
                 meta.scores[conc],
@@ -255,18 +268,10 @@ def bar_chart_svg(
         return top + ph - (v - lo) / (hi - lo) * ph
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img">',
-        f"<title>{escape(title)}</title>",
-        _text(width / 2, 20, title, extra='font-weight="bold"'),
-        _text(14, top + ph / 2, y_label, extra=f'transform="rotate(-90 14 {top + ph / 2:.1f})"'),
+        *_open(width, height, title),
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa" stroke="#888"/>',
+        *_y_axis(left, top, ph, y_label, ticks, py),
     ]
-    for tick in ticks:
-        parts.append(
-            f'<line x1="{left - 4}" y1="{py(tick):.1f}" x2="{left}" y2="{py(tick):.1f}" stroke="#888"/>'
-        )
-        parts.append(_text(left - 6, py(tick) + 4, _fmt(tick), anchor="end"))
     if reference is not None:
         parts.append(
             f'<line class="reference" x1="{left}" y1="{py(reference):.1f}" x2="{left + pw}" '
