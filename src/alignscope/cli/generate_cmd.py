@@ -12,6 +12,7 @@ from alignscope.cli.common import (
     JsonOpt,
     LimitOpt,
     ModelOpt,
+    RunIdOpt,
     SeedOpt,
     WorkspaceOpt,
     begin_run,
@@ -38,9 +39,7 @@ def generate(
     max_tokens: Annotated[int, typer.Option(help="Maximum new tokens per answer.")] = 256,
     temperature: Annotated[float, typer.Option(help="Sampling temperature (0 = greedy).")] = 0.0,
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable with the API key.")] = None,
-    run_id: Annotated[
-        str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")
-    ] = None,
+    run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 from alignscope.cli.common import (
     JsonOpt,
     LimitOpt,
+    RunIdOpt,
     SeedOpt,
     WorkspaceOpt,
     begin_run,
@@ -65,9 +66,7 @@ def judge(
     ] = None,
     limit: LimitOpt = None,
     seed: SeedOpt = 0,
-    run_id: Annotated[
-        str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")
-    ] = None,
+    run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

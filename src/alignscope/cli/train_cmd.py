@@ -19,6 +19,7 @@ import typer
 
 from alignscope.cli.common import (
     JsonOpt,
+    RunIdOpt,
     WorkspaceOpt,
     begin_run,
     emit_json,
@@ -35,7 +36,6 @@ app = typer.Typer(
     help="Train models: SFT, DPO, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.", no_args_is_help=True
 )
 ConfigArg = Annotated[Path, typer.Argument(help="YAML config.", show_default=False)]
-RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")]
 
 
 def _stdout_for(json_mode: bool) -> contextlib.AbstractContextManager[Any]:
