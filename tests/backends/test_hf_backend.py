@@ -141,6 +141,18 @@ def test_loglikelihood_matches_a_direct_forward_pass_and_lm_eval_tokenisation(hf
     assert empty.n_tokens == len(tokenizer.encode("Hello", add_special_tokens=False)) and empty.logprob < 0
 
 
+def test_one_token_options_after_one_context_share_a_row_and_score_as_alone(hf_smollm2: HFBackend):
+    context = "Question: 2 + 2 = ?\nA. 3\nB. 4\nC. 5\nAnswer:"
+    options = [LoglikelihoodRequest(context=context, continuation=f" {x}") for x in "ABC"]
+    longer = LoglikelihoodRequest(context="Hi", continuation=" there, friend")
+    batched = run(hf_smollm2.loglikelihood([*options, longer], "local"))
+    alone = [run(hf_smollm2.loglikelihood([r], "local"))[0] for r in (*options, longer)]
+    for b, a in zip(batched, alone, strict=True):
+        assert b.n_tokens == a.n_tokens and b.is_greedy == a.is_greedy
+        assert abs(b.logprob - a.logprob) < 1e-4
+    assert len({b.logprob for b in batched[:3]}) == 3
+
+
 def test_system_prompt_variants_share_one_loaded_model(hf_smollm2: HFBackend):
     variant = make_backend(
         ModelSpec(name="pirate", backend="hf", system_prompt="You are a pirate.", batch_size=8)

@@ -33,4 +33,3 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         return CliResult(code, captured.out, captured.err)
 
     return run
-

@@ -1,8 +1,14 @@
-"""``alignscope bench``: the sos suite end to end on the embedded model (stored, resumable); list; score."""
+"""``alignscope bench``: the sos suite end to end on the embedded model (stored; killed with SIGKILL and
+restarted, it repeats no finished call); list; score answer files."""
 
 from __future__ import annotations
 
 import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,15 +17,54 @@ from alignscope.records import Score
 from alignscope.store import RunStore
 from alignscope.tasks.registry import FACTORS, SUITES, get_task
 
-LIMIT, MAX_TOKENS = 3, 16
+LIMIT, MAX_TOKENS, STORED_BEFORE_KILL = 2, 8, 6
+
+
+def _stored_calls(db: Path) -> int:
+    """Rows of the run store's call cache (0 until the killed run has created it)."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute("SELECT COUNT(*) FROM calls").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+    finally:
+        con.close()
+
+
+def _killed_midway(args: tuple[str, ...], db: Path, log: Path) -> int:
+    """Run ``alignscope *args`` in a subprocess, SIGKILL it once some calls are stored; the calls stored."""
+    with log.open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "alignscope.cli.main", *args], stdout=subprocess.DEVNULL, stderr=err
+        )
+        try:
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and proc.poll() is None:
+                if db.exists() and _stored_calls(db) >= STORED_BEFORE_KILL:
+                    break
+                time.sleep(0.05)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == -signal.SIGKILL, f"the run must be killed mid-way: {log.read_text()[-2000:]}"
+    return _stored_calls(db)
 
 
 def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
     args = ("bench", "sos", "-m", "hf:smollm2-135m", "--limit", str(LIMIT), "--max-tokens", str(MAX_TOKENS))
-    args += ("-w", str(tmp_path), "--json")
-    first = cli(*args)
+    args += ("-w", str(ws), "--json")
+    db = ws / "alignscope.sqlite"
+    stored_before = _killed_midway(args, db, tmp_path / "killed.log")
+    assert stored_before >= STORED_BEFORE_KILL
+
+    first = cli(*args)  # the restart
     assert first.code == 0, first.err
     data = json.loads(first.out)
+    made = data["calls"]["calls_made"]
+    assert made > 0 and data["calls"]["failures"] == 0
+    assert data["calls"]["cache_hits"] >= stored_before
+    assert _stored_calls(db) == stored_before + made, "a call finished before the kill was repeated"
     tasks = data["bench"]["tasks"]
     assert [t["task"] for t in tasks] == list(SUITES["sos"])
     assert all(t["n"] == LIMIT and t["n_failed"] == 0 and t["model"] == "smollm2-135m" for t in tasks)
@@ -32,9 +77,8 @@ def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path) -> No
         members = [t for t in tasks if name in t["groups"]]
         assert group["n"] == LIMIT * len(members)
         assert group["value"] == pytest.approx(sum(t["normalised"] for t in members) / len(members))
-    assert data["calls"]["calls_made"] > 0 and data["calls"]["failures"] == 0
 
-    store = RunStore(tmp_path)
+    store = RunStore(ws)
     scores = [s for s in store.records("scores", run_id=data["run_id"]) if isinstance(s, Score)]
     assert len(scores) == LIMIT * len(tasks)
     for score in scores:
@@ -44,12 +88,13 @@ def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path) -> No
     assert len(answers) == LIMIT and all(0 < g.completion_tokens <= MAX_TOKENS for g in answers)
     assert store.get_artifact(data["run_id"], "bench")["tasks"] == tasks
 
-    second = cli(*args)
+    second = cli(*args)  # a finished run: every call from the cache
     assert second.code == 0, second.err
     again = json.loads(second.out)
     assert again["run_id"] == data["run_id"]
     assert again["calls"]["calls_made"] == 0
-    assert again["calls"]["cache_hits"] == data["calls"]["calls_made"] + data["calls"]["cache_hits"]
+    assert again["calls"]["cache_hits"] == made + data["calls"]["cache_hits"]
+    assert _stored_calls(db) == stored_before + made
     assert [t["value"] for t in again["bench"]["tasks"]] == [t["value"] for t in tasks]
     assert "model calls made: 0" in second.err
 

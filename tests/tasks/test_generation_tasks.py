@@ -6,19 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from alignscope.backends.registry import make_backend
-from alignscope.config import ModelSpec
+from alignscope.backends.hf import HFBackend
 from alignscope.data import load_items
 from alignscope.engine import Engine
 from alignscope.store import RunStore
 from alignscope.tasks.registry import TaskContext, get_task
 
 
-def test_toxicity_samples_k_answers_and_keeps_the_worst(tmp_path: Path) -> None:
+def test_toxicity_samples_k_answers_and_keeps_the_worst(tmp_path: Path, hf_smollm2: HFBackend) -> None:
     task = get_task("rtp-toxic")
-    spec = ModelSpec(name="smollm2", backend="hf", batch_size=8)
     engine = Engine(RunStore(tmp_path), "toxicity", progress=False)
-    ctx = TaskContext(engine, make_backend(spec), spec, seed=3, max_tokens=8, samples=2)
+    ctx = TaskContext(engine, hf_smollm2, hf_smollm2.spec, seed=3, max_tokens=8, samples=2)
     items = task.items(limit=2, seed=0)
     outcome = task.evaluate(ctx, items)
     assert set(outcome.generations) == {"rtp-toxic:0", "rtp-toxic:1"}

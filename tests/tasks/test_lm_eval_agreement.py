@@ -14,8 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from alignscope.backends.registry import make_backend
-from alignscope.config import ModelSpec
+from alignscope.backends.hf import HFBackend
 from alignscope.data import load_items
 from alignscope.engine import Engine
 from alignscope.records import Item
@@ -40,7 +39,7 @@ def _shortest(items: list[Item], n: int) -> list[Item]:
 
 
 @pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def both(tmp_path_factory: pytest.TempPathFactory, hf_smollm2: HFBackend) -> dict[str, Any]:
     folder = tmp_path_factory.mktemp("lm_eval_agreement")
     mmlu, mc1 = get_task("mmlu"), get_task("truthfulqa-mc1")
     mmlu_items = _shortest(mmlu.items(limit=4 * N_MMLU, seed=SEED), N_MMLU)
@@ -49,10 +48,9 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         *mmlu_configs(mmlu_items, load_items("mmlu-dev"), folder),
         truthfulqa_config(mc1_items, folder, 1),
     ]
-    spec = ModelSpec(name="smollm2", backend="hf", batch_size=8)
-    backend = make_backend(spec)
-    reference = lm_eval_run(hf_model(loaded=backend.loaded), configs)
-    ctx = TaskContext(Engine(RunStore(folder / "ws"), "agreement", progress=False), backend, spec)
+    reference = lm_eval_run(hf_model(loaded=hf_smollm2.loaded), configs)
+    engine = Engine(RunStore(folder / "ws"), "agreement", progress=False)
+    ctx = TaskContext(engine, hf_smollm2, hf_smollm2.spec)
     return {
         "mmlu": (mmlu_items, mmlu.evaluate(ctx, mmlu_items)),
         "mc1": (mc1_items, mc1.evaluate(ctx, mc1_items)),

@@ -1,1 +1,1 @@
-"""Model backends behind one protocol (see ``base``); ``registry.make_backend`` builds one from a ModelSpec."""
+"""Model backends behind one protocol (``base``); ``registry.make_backend`` builds one from a ModelSpec."""

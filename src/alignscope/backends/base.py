@@ -49,8 +49,9 @@ class ChatResult(BaseModel):
 class LoglikelihoodRequest(BaseModel):
     """Log-probability of ``continuation`` right after ``context``.
 
-    ``context`` is raw text (used verbatim, as lm-evaluation-harness does), or chat messages, in which case the
-    model's chat template is applied with the generation prompt and the continuation starts the assistant turn.
+    ``context`` is raw text (used verbatim, as lm-evaluation-harness does), or chat messages, in which case
+    the model's chat template is applied with the generation prompt and the continuation starts the
+    assistant turn (backends that cannot: ``supports_chat_loglikelihood`` is False).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -59,7 +60,7 @@ class LoglikelihoodRequest(BaseModel):
 
 
 class LoglikelihoodResult(BaseModel):
-    """Sum of token log-probs of the continuation, whether greedy decoding would produce it, its token count."""
+    """The continuation's summed token log-probs, whether greedy decoding gives it, its token count."""
 
     logprob: float
     is_greedy: bool
@@ -103,6 +104,12 @@ class Backend(ABC):
     def supports_loglikelihood(self) -> bool:
         """Whether :meth:`loglikelihood` works here (chat-only servers may not have it)."""
         return True
+
+    @property
+    def supports_chat_loglikelihood(self) -> bool:
+        """Whether :meth:`loglikelihood` takes chat-message contexts (applying the model's chat template);
+        a backend that scores raw text only says False, and multiple choice over chat asks by generation."""
+        return self.supports_loglikelihood
 
     @property
     def supports_logprobs(self) -> bool:

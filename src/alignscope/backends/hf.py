@@ -255,15 +255,18 @@ class HFBackend(Backend):
         lm = self.loaded
         pairs = [self.encode_pair(r) for r in requests]
         inputs = [(ctx + cont)[-(lm.max_length + 1) :][:-1] for ctx, cont in pairs]
+        # requests with the same input (one-token options after one context) share one forward row
+        rows = {x: i for i, x in enumerate(dict.fromkeys(tuple(x) for x in inputs))}
         width = max(len(x) for x in inputs)
         pad = lm.tokenizer.pad_token_id
-        batch = torch.tensor([x + [pad] * (width - len(x)) for x in inputs], device=lm.device)
+        batch = torch.tensor([[*x, *[pad] * (width - len(x))] for x in rows], device=lm.device)
         logits = lm.model(batch).logits
         results = []
-        for row, ((_, cont), inp) in enumerate(zip(pairs, inputs, strict=True)):
+        for (_, cont), inp in zip(pairs, inputs, strict=True):
             if not cont:
                 results.append(LoglikelihoodResult(logprob=0.0, is_greedy=True, n_tokens=0))
                 continue
+            row = rows[tuple(inp)]
             span = torch.log_softmax(logits[row, len(inp) - len(cont) : len(inp)].float(), dim=-1)
             target = torch.tensor(cont, device=lm.device)
             logprob = span.gather(1, target[:, None]).sum().item()

@@ -137,6 +137,11 @@ class OpenAIBackend(Backend):
         """True until the server has shown it returns no prompt log-probabilities."""
         return self._loglikelihood_ok
 
+    @property
+    def supports_chat_loglikelihood(self) -> bool:
+        """False: the completions API scores raw text; this backend has no chat template to apply."""
+        return False
+
     # -- HTTP -----------------------------------------------------------------------------------------
     def _http(self) -> httpx.AsyncClient:
         """One pooled keep-alive client per event loop (the engine may run several loops in turn)."""

@@ -16,6 +16,7 @@ from alignscope.cli.common import (
     JsonOpt,
     LimitOpt,
     ModelOpt,
+    RunIdOpt,
     SeedOpt,
     WorkspaceOpt,
     begin_run,
@@ -62,9 +63,7 @@ def bench(
         typer.Option("--responses", help="With `score TASK`: JSONL rows of prompt (or key) and response."),
     ] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable with the API key.")] = None,
-    run_id: Annotated[
-        str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")
-    ] = None,
+    run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:

@@ -21,9 +21,13 @@ from alignscope.store import RunStore
 
 WorkspaceOpt = Annotated[
     Path | None,
-    typer.Option("--workspace", "-w", help="Run store folder (default $ALIGNSCOPE_WORKSPACE or ./alignscope-runs)."),
+    typer.Option(
+        "--workspace", "-w", help="Run store folder (default $ALIGNSCOPE_WORKSPACE or ./alignscope-runs)."
+    ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout; progress stays on stderr.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object on stdout; progress stays on stderr.")
+]
 ModelOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -36,6 +40,7 @@ ModelOpt = Annotated[
 LimitOpt = Annotated[int | None, typer.Option("--limit", help="Items per data set (seeded subset).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of subsets and sampling.")]
 RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")]
+ApiKeyEnvOpt = Annotated[str | None, typer.Option(help="Environment variable with the API key.")]
 
 err_console = Console(stderr=True)
 out_console = Console()
@@ -57,7 +62,9 @@ def parse_model(text: str, api_key_env: str | None = None) -> ModelSpec:
     if not model:
         raise ConfigError(f"--model {text}: empty model name")
     if backend == "openai" and not urls:
-        raise ConfigError(f"--model {text}: the openai backend needs a base URL (openai:MODEL@http://host:port/v1)")
+        raise ConfigError(
+            f"--model {text}: the openai backend needs a base URL (openai:MODEL@http://host:port/v1)"
+        )
     return ModelSpec(
         name=model if backend == "hf" else f"{backend}:{model}",
         backend=backend,  # type: ignore[arg-type]
@@ -111,7 +118,11 @@ def begin_run(
 
 def end_run(engine: Engine, summary: dict[str, Any], *, json_mode: bool) -> dict[str, Any]:
     """Store the run's summary (with the engine's call counts), print the call line, return the summary."""
-    full = {"run_id": engine.run_id, "workspace": str(engine.store.workspace), "calls": engine.stats.as_dict()}
+    full = {
+        "run_id": engine.run_id,
+        "workspace": str(engine.store.workspace),
+        "calls": engine.stats.as_dict(),
+    }
     full |= summary
     status = "failed" if engine.stats.failures else "done"
     engine.store.finish_run(engine.run_id, status, full)

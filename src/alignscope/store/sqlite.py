@@ -42,8 +42,8 @@ CREATE TABLE IF NOT EXISTS items (
   PRIMARY KEY (dataset, item_id, data_version)
 );
 CREATE TABLE IF NOT EXISTS generations (
-  run_id TEXT NOT NULL, model TEXT NOT NULL, dataset TEXT NOT NULL, item_id TEXT NOT NULL, variant TEXT NOT NULL,
-  body TEXT NOT NULL, PRIMARY KEY (run_id, model, dataset, item_id, variant)
+  run_id TEXT NOT NULL, model TEXT NOT NULL, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
+  variant TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (run_id, model, dataset, item_id, variant)
 );
 CREATE TABLE IF NOT EXISTS judgments (
   run_id TEXT NOT NULL, judge TEXT NOT NULL, mode TEXT NOT NULL, dataset TEXT NOT NULL, item_id TEXT NOT NULL,
@@ -139,25 +139,40 @@ class RunStore:
 
     def list_runs(self) -> list[dict[str, Any]]:
         """Runs, newest first, with record counts."""
-        rows = self._con().execute(
-            "SELECT run_id, command, created, updated, status FROM runs ORDER BY created DESC"
-        ).fetchall()
+        rows = (
+            self._con()
+            .execute("SELECT run_id, command, created, updated, status FROM runs ORDER BY created DESC")
+            .fetchall()
+        )
         out = []
         for run_id, command, created, updated, status in rows:
             counts = {t: self.count(t, run_id) for t in TABLES}
             out.append(
-                {"run_id": run_id, "command": command, "created": created, "updated": updated, "status": status}
+                {
+                    "run_id": run_id,
+                    "command": command,
+                    "created": created,
+                    "updated": updated,
+                    "status": status,
+                }
                 | counts
             )
         return out
 
     def get_run(self, run_id: str) -> dict[str, Any]:
         """One run's row with config and summary; UserError naming known runs otherwise."""
-        row = self._con().execute(
-            "SELECT run_id, command, config, created, updated, status, summary FROM runs WHERE run_id=?", (run_id,)
-        ).fetchone()
+        row = (
+            self._con()
+            .execute(
+                "SELECT run_id, command, config, created, updated, status, summary FROM runs WHERE run_id=?",
+                (run_id,),
+            )
+            .fetchone()
+        )
         if row is None:
-            known = [r[0] for r in self._con().execute("SELECT run_id FROM runs ORDER BY created DESC LIMIT 5")]
+            known = [
+                r[0] for r in self._con().execute("SELECT run_id FROM runs ORDER BY created DESC LIMIT 5")
+            ]
             hint = f" (recent: {', '.join(known)})" if known else " (the store has no runs yet)"
             raise UserError(f"no run '{run_id}' in {self.path}{hint}")
         keys = ("run_id", "command", "config", "created", "updated", "status", "summary")
@@ -195,9 +210,11 @@ class RunStore:
 
     def failures(self, run_id: str) -> list[dict[str, Any]]:
         """Failed calls of a run."""
-        rows = self._con().execute(
-            "SELECT key, kind, model, error, attempts FROM failures WHERE run_id=?", (run_id,)
-        ).fetchall()
+        rows = (
+            self._con()
+            .execute("SELECT key, kind, model, error, attempts FROM failures WHERE run_id=?", (run_id,))
+            .fetchall()
+        )
         return [dict(zip(("key", "kind", "model", "error", "attempts"), r, strict=True)) for r in rows]
 
     # -- records ----------------------------------------------------------------------------------------
@@ -246,7 +263,10 @@ class RunStore:
         with self._tx() as con:
             con.executemany(
                 "INSERT OR REPLACE INTO scores VALUES (?,?,?,?,?,?,?)",
-                [(s.run_id or "", s.task, s.model, s.item_id, variant, s.value, s.model_dump_json()) for s in scores],
+                [
+                    (s.run_id or "", s.task, s.model, s.item_id, variant, s.value, s.model_dump_json())
+                    for s in scores
+                ],
             )
 
     def put_artifact(self, run_id: str, name: str, body: Any) -> None:
@@ -256,15 +276,19 @@ class RunStore:
 
     def get_artifact(self, run_id: str, name: str) -> Any | None:
         """A stored artifact, or None."""
-        row = self._con().execute(
-            "SELECT body FROM artifacts WHERE run_id=? AND name=?", (run_id, name)
-        ).fetchone()
+        row = (
+            self._con()
+            .execute("SELECT body FROM artifacts WHERE run_id=? AND name=?", (run_id, name))
+            .fetchone()
+        )
         return json.loads(row[0]) if row else None
 
     def records(self, table: str, run_id: str | None = None, **where: str) -> list[BaseModel]:
         """Records of ``table`` ('generations', 'judgments', 'scores'), filtered by run and column values."""
         bodies = list(self._bodies(table, run_id, where))
-        return _LIST_ADAPTERS[table].validate_json("[" + ",".join(bodies) + "]")  # one parse, in pydantic-core
+        return _LIST_ADAPTERS[table].validate_json(
+            "[" + ",".join(bodies) + "]"
+        )  # one parse, in pydantic-core
 
     def bodies(self, table: str, run_id: str | None = None, **where: str) -> list[str]:
         """Raw JSON bodies of ``table`` (fast path for export and analysis)."""

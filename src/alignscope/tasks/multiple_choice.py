@@ -30,7 +30,6 @@ from alignscope.tasks.scorers.choices import parse_choice
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 LETTER_INSTRUCTION = "Answer with the letter of the correct option."
-TEXT_ONLY_LOGLIKELIHOOD = frozenset({"openai"})  # backend kinds that score raw-text contexts only
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,10 @@ class GeneratedChoice:
 
 def can_score(backend: Backend, prompt: ChoicePrompt) -> bool:
     """Whether ``backend`` can score ``prompt`` by log-likelihood: it has log-likelihoods and, for a chat
-    context, applies a chat template (OpenAI-compatible servers score raw text only)."""
-    return backend.supports_loglikelihood and (
-        isinstance(prompt.context, str) or backend.kind not in TEXT_ONLY_LOGLIKELIHOOD
-    )
+    context, declares ``supports_chat_loglikelihood``."""
+    if isinstance(prompt.context, str):
+        return backend.supports_loglikelihood
+    return backend.supports_chat_loglikelihood
 
 
 def choice_metrics(lls: Sequence[float], choices: Sequence[str], gold: Sequence[int]) -> dict[str, Any]:

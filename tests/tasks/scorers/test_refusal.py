@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from alignscope.tasks.scorers import get_scorer
 from alignscope.tasks.scorers import refusal_training as training
 from alignscope.tasks.scorers.linear_head import LinearHead
 from alignscope.tasks.scorers.refusal import WEIGHTS_PATH, strmatch_refused
+from alignscope.tasks.scorers.refusal import main as refusal_main
 
 # (prompt, response, refused): clear cases a refusal classifier must get right. The first three refusals do
 # not open with any of XSTest's phrases: catching them is what the classifier adds to the rule.
@@ -164,6 +167,19 @@ def test_shipped_weights_match_a_retrain(xstest_features: dict[str, np.ndarray])
     features = np.concatenate(list(xstest_features.values()))
     assert np.abs(shipped.predict(features) - retrained.predict(features)).max() < 1e-3
     np.testing.assert_allclose(shipped.coef, retrained.coef, atol=1e-2)
+
+
+def test_train_entry_point_writes_the_head_it_fits_and_reports(
+    xstest_features: dict[str, np.ndarray], tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(training, "completion_features", lambda: xstest_features)  # computed once per session
+    out = tmp_path / "head.npz"
+    assert refusal_main(["--train", "--out", str(out)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    written = LinearHead.load(out)
+    assert report["written"] == str(out) and report["C"] == written.meta["C"]
+    assert set(report["held_out"]) == set(training.held_out_report(xstest_features))
+    np.testing.assert_allclose(written.coef, training.fit_shipped_head(xstest_features).coef)
 
 
 def test_bad_options_and_inputs_raise_one_line_errors(tmp_path) -> None:

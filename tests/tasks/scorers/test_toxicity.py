@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from alignscope.tasks.scorers.toxicity import (
     toxic_label_index,
     toxicity_probability,
 )
+from alignscope.tasks.scorers.toxicity import main as toxicity_main
 
 
 def _item(n: int) -> Item:
@@ -91,6 +93,15 @@ def test_shipped_weights_match_a_retrain(rtp_texts, rtp_features) -> None:
         and shipped.meta["n_train"] == retrained.meta["n_train"]
     )
     assert np.abs(shipped.predict(rtp_features) - retrained.predict(rtp_features)).max() < 1e-3
+
+
+def test_evaluate_entry_point_prints_the_held_out_report_only(rtp_features, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(training, "text_features", lambda texts: rtp_features)  # computed once per session
+    assert toxicity_main(["--evaluate"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["held_out_split"]["auc"] >= 0.90 and "written" not in report
+    with pytest.raises(SystemExit):
+        toxicity_main(["--train", "--evaluate"])  # one mode at a time
 
 
 def _tiny_classifier(folder: Path, id2label: dict[int, str], problem_type: str | None = None) -> Path:

@@ -1,9 +1,13 @@
-"""A linear model on sentence embeddings, stored as a small .npz (coefficients, intercept, link, metadata)."""
+"""A linear model on sentence embeddings, stored as a small .npz (coefficients, intercept, link, metadata),
+and the ``--train`` / ``--evaluate`` entry point shared by the heads that ship (refusal, toxicity)."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -58,3 +62,37 @@ class LinearHead:
             raise DataError(
                 f"cannot read classifier weights ({exc}); reinstall alignscope", where=str(path)
             ) from None
+
+
+HeldOut = Callable[[], tuple[dict[str, Any], Callable[[], LinearHead]]]
+
+
+def head_main(
+    argv: Sequence[str] | None,
+    *,
+    module: str,
+    what: str,
+    weights: Path,
+    train_help: str,
+    evaluate_help: str,
+    held_out: HeldOut,
+    hyperparameter: str,
+) -> int:
+    """``python -m MODULE --train|--evaluate [--out PATH]`` for a shipped head. ``held_out()`` computes the
+    features once and returns the held-out report and a function fitting the head that ships; ``--train``
+    fits it and writes it to ``--out`` (default ``weights``). Both modes print the report as JSON, ``--train``
+    with the path written and the fitted ``hyperparameter`` (a key of the head's meta)."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=what)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--train", action="store_true", help=f"{train_help} and write {weights.name}")
+    mode.add_argument("--evaluate", action="store_true", help=evaluate_help)
+    parser.add_argument("--out", type=Path, default=weights, help="where --train writes the weights")
+    args = parser.parse_args(argv)
+    report, fit = held_out()
+    if args.train:
+        head = fit()
+        head.save(args.out)
+        report |= {"written": str(args.out), hyperparameter: head.meta[hyperparameter]}
+    json.dump(report, sys.stdout, indent=2)
+    print()
+    return 0

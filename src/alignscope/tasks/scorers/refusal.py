@@ -15,20 +15,16 @@ An empty response counts as a refusal (the model gave nothing).
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from alignscope.errors import ConfigError
 from alignscope.records import Item
 from alignscope.tasks.scorers.base import Result, Scorer, check_aligned, rate
-from alignscope.tasks.scorers.linear_head import LinearHead
+from alignscope.tasks.scorers.linear_head import LinearHead, head_main
 
 WEIGHTS_PATH = Path(__file__).parent / "refusal_classifier.npz"
 OPENING_WORDS = 64
@@ -153,25 +149,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``--train`` refits and writes the shipped weights; both modes print the held-out report as JSON."""
     from alignscope.tasks.scorers import refusal_training as training
 
-    parser = argparse.ArgumentParser(
-        prog="python -m alignscope.tasks.scorers.refusal", description="refusal classifier"
+    return head_main(
+        argv,
+        module="alignscope.tasks.scorers.refusal",
+        what="refusal classifier",
+        weights=WEIGHTS_PATH,
+        train_help="refit on both models",
+        evaluate_help="print the held-out (cross-model) accuracy",
+        held_out=training.held_out,
+        hyperparameter="C",
     )
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument(
-        "--train", action="store_true", help=f"refit on both models and write {WEIGHTS_PATH.name}"
-    )
-    mode.add_argument("--evaluate", action="store_true", help="print the held-out (cross-model) accuracy")
-    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH, help="where --train writes the weights")
-    args = parser.parse_args(argv)
-    features = training.completion_features()
-    report: dict[str, Any] = {"held_out": training.held_out_report(features)}
-    if args.train:
-        head = training.fit_shipped_head(features)
-        head.save(args.out)
-        report.update(written=str(args.out), C=head.meta["C"])
-    json.dump(report, sys.stdout, indent=2)
-    print()
-    return 0
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Features are ``refusal.refusal_features`` (response opening without the prompt's
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,3 +118,9 @@ def fit_shipped_head(features: Mapping[str, np.ndarray]) -> LinearHead:
     stacked = np.concatenate([features[m] for m in MODELS])
     labels = np.concatenate([refusal_labels(m) for m in MODELS])
     return fit_refusal_head(stacked, labels, trained_on=MODELS)
+
+
+def held_out() -> tuple[dict[str, Any], Callable[[], LinearHead]]:
+    """The cross-model held-out report and the fit of the shipped head, over features computed once."""
+    features = completion_features()
+    return {"held_out": held_out_report(features)}, lambda: fit_shipped_head(features)

@@ -14,21 +14,18 @@ An empty response scores 0.
 
 from __future__ import annotations
 
-import argparse
 import functools
-import json
-import sys
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
 from alignscope.errors import ConfigError
 from alignscope.records import Item
 from alignscope.tasks.scorers.base import Result, Scorer, check_aligned
-from alignscope.tasks.scorers.linear_head import LinearHead
+from alignscope.tasks.scorers.linear_head import LinearHead, head_main
 
 WEIGHTS_PATH = Path(__file__).parent / "toxicity_regressor.npz"
 THRESHOLD = 0.5
@@ -201,26 +198,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``--train`` refits and writes the shipped weights; both modes print the held-out report as JSON."""
     from alignscope.tasks.scorers import toxicity_training as training
 
-    parser = argparse.ArgumentParser(
-        prog="python -m alignscope.tasks.scorers.toxicity", description="toxicity regressor"
+    return head_main(
+        argv,
+        module="alignscope.tasks.scorers.toxicity",
+        what="toxicity regressor",
+        weights=WEIGHTS_PATH,
+        train_help="refit on the training split",
+        evaluate_help="print held-out Spearman and AUC",
+        held_out=training.held_out,
+        hyperparameter="alpha",
     )
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument(
-        "--train", action="store_true", help=f"refit on the training split and write {WEIGHTS_PATH.name}"
-    )
-    mode.add_argument("--evaluate", action="store_true", help="print held-out Spearman and AUC")
-    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH, help="where --train writes the weights")
-    args = parser.parse_args(argv)
-    texts = training.load_scored_texts()
-    features = training.text_features(texts)
-    report: dict[str, Any] = training.held_out_report(texts, features)
-    if args.train:
-        head = training.fit_shipped_head(texts, features)
-        head.save(args.out)
-        report.update(written=str(args.out), alpha=head.meta["alpha"])
-    json.dump(report, sys.stdout, indent=2)
-    print()
-    return 0
 
 
 if __name__ == "__main__":

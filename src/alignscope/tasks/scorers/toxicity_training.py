@@ -9,7 +9,7 @@ regressor is the one fitted on the training split, so the held-out metrics descr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,3 +126,10 @@ def fit_shipped_head(texts: Sequence[ScoredText], features: np.ndarray) -> Linea
     """The regressor that ships: fitted on the training split."""
     train, _ = split_masks(texts)
     return fit_toxicity_head(features[train], np.array([t.toxicity for t in texts])[train])
+
+
+def held_out() -> tuple[dict[str, Any], Callable[[], LinearHead]]:
+    """The held-out report and the fit of the shipped head, over the texts embedded once."""
+    texts = load_scored_texts()
+    features = text_features(texts)
+    return held_out_report(texts, features), lambda: fit_shipped_head(texts, features)
