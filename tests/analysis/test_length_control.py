@@ -135,6 +135,14 @@ def test_joint_fit_recovers_synthetic_instruction_effects():
     assert stats.pearsonr(fitted.to_numpy(), effect)[0] > 0.98
 
 
+def test_joint_fit_with_fewer_rows_than_folds_is_a_clear_error():
+    pairs = pd.DataFrame(
+        {"model": ["a", "b", "a"], "instruction": ["q0", "q0", "q1"], "len_model": [10, 20, 30]}
+    ).assign(len_baseline=15, p_win=[0.2, 0.9, 0.5])
+    with pytest.raises(DataError, match="fewer than the 5 cross-validation folds"):
+        fit_instruction_difficulty(pairs)
+
+
 def test_length_control_removes_a_pure_length_advantage():
     """Two models of equal quality, one twice as long: the judge's length reward moves raw but not LC win
     rates."""

@@ -56,8 +56,11 @@ def fit_instruction_difficulty(
     if gamed is not None:
         df = pd.concat([df, check_pairs(gamed, "gamed").assign(not_gamed=0.0)], ignore_index=True)
     df = df[df["p_win"].notna() & (df["len_model"] > 0)].reset_index(drop=True)
-    if df.empty:
-        raise DataError("pairs: no rows with a verdict to fit instruction difficulty on")
+    if len(df) < settings.n_splits:
+        raise DataError(
+            f"pairs: {len(df)} rows with a verdict, fewer than the {settings.n_splits} cross-validation "
+            "folds needed to fit instruction difficulty; judge more instructions or models"
+        )
     model_codes, models = pd.factorize(df["model"].astype(str))
     instr_codes, instructions = pd.factorize(df["instruction"])
     n, M, n_instr = len(df), len(models), len(instructions)
