@@ -54,6 +54,20 @@ def test_length_slope_of_a_synthetic_judge_is_recovered():
     assert got.lower < 0.8 < got.upper and got.n == n
 
 
+def test_length_slope_from_one_prompt_has_a_real_interval():
+    """Judgments of one prompt form one cluster, whose scores sum to zero: the CI must not collapse."""
+    rng = np.random.default_rng(3)
+    n = 200
+    len_a, len_b = rng.integers(100, 3000, n), rng.integers(100, 3000, n)
+    y = rng.binomial(1, expit(0.5 * (len_a - len_b) / 1000))
+    one_prompt = pd.DataFrame(
+        {"question_id": "q0", "winner": np.where(y == 1, "model_a", "model_b"), "len_a": len_a}
+    ).assign(len_b=len_b)
+    clustered, unclustered = length_bias(one_prompt), length_bias(one_prompt.drop(columns="question_id"))
+    assert clustered.se > 0.05 and clustered.upper - clustered.lower > 0.2
+    assert clustered.se == pytest.approx(unclustered.se)
+
+
 def test_the_shipped_gpt4_turbo_judge_prefers_longer_answers():
     pairs = bundled_pairs()
     table = pairs.rename(

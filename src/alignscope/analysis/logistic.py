@@ -243,7 +243,8 @@ def sandwich_covariance(
 ) -> np.ndarray:
     """Robust (sandwich) covariance of an unpenalised fit; ``clusters`` sums the scores per cluster first.
 
-    Valid for soft labels, where the model-based inverse information is not.
+    Valid for soft labels, where the model-based inverse information is not. With fewer than two clusters
+    (e.g. every judgment on one prompt) the scores sum to zero, so rows are their own clusters instead.
     """
     X = np.asarray(X, dtype=float)
     w = np.ones(len(X)) if weight is None else np.asarray(weight, dtype=float)
@@ -251,8 +252,8 @@ def sandwich_covariance(
     bread = np.linalg.pinv((X * (w * mu * (1.0 - mu))[:, None]).T @ X)
     scores = X * (w * (np.asarray(y, dtype=float) - mu))[:, None]
     n_groups = len(X)
-    if clusters is not None:
-        codes, uniques = _codes(clusters)
+    codes, uniques = _codes(clusters) if clusters is not None else (None, [])
+    if codes is not None and len(uniques) > 1:
         n_groups = len(uniques)
         membership = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))))
         scores = membership @ scores
