@@ -1,7 +1,7 @@
 """``alignscope dissect`` through the real entry point: ``fit`` on synthetic tables with known weights (signs
 recovered, JSON schema, files), ``compare`` on the original's released weights (human vs GPT-4-Turbo),
-``annotate`` a pairs file and ``fit`` its human labels, and ``manipulate`` with the embedded SmolLM2 as actor
-and judge (logprob verdicts)."""
+``fit`` the shipped AlpacaEval judge's style weights, ``annotate`` a pairs file and ``fit`` its human labels,
+and ``manipulate`` with the embedded SmolLM2 as actor and judge (logprob verdicts)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alignscope.analysis.dissection.alpaca_style import STYLE_FEATURES
 from alignscope.analysis.dissection.manipulate import judge_profile
 from alignscope.analysis.dissection.released import GPT4_TURBO, load_released_weights
+from alignscope.data.formats.alpaca_eval_results import bundled_annotations
 from alignscope.judges.pairwise import pair_table
 from alignscope.store import RunStore
 from alignscope.testing.fault_server import FaultConfig, FaultServer
@@ -62,9 +64,9 @@ def test_fit_recovers_the_signs_of_known_weights(cli, tmp_path: Path) -> None:
         props = group["properties"]
         assert abs(props["harmless"]["mean"]) > abs(props["well_formatted"]["mean"])  # |1.2| > |0.6|
     names = sorted(Path(f).name for f in fit["files"])
-    assert names == ["fit.json", "fit.parquet", "scores_Advice.svg", "scores_Code.svg", "similarity.svg"]
+    assert names == ["fit.json", "fit.parquet", "scores_advice.svg", "scores_code.svg", "similarity.svg"]
     assert len(pd.read_parquet(out / "fit.parquet")) == 4 * 4
-    assert (out / "scores_Code.svg").read_text().startswith("<svg")
+    assert (out / "scores_code.svg").read_text().startswith("<svg")
     assert json.loads((out / "fit.json").read_text())["fits"] == fit["fits"]
 
     # the default Laplace(0, 0.1) prior shrinks the weights; a weak prior gives them back
@@ -76,6 +78,19 @@ def test_fit_recovers_the_signs_of_known_weights(cli, tmp_path: Path) -> None:
 
     table = cli("dissect", "fit", str(path))
     assert table.code == 0 and "humans / Advice: 600 pairs" in table.out and "harmless" in table.out
+
+    # the fit's results read back as weights: the contrarian's profile is the humans' reversed
+    for weights in ("fit.json", "fit.parquet"):
+        args = ["--weights", str(out / weights), "--a", "humans", "--b", "contrarian", "--json"]
+        compared = cli("dissect", "compare", *args, "--out", str(tmp_path / "compare"))
+        assert compared.code == 0, compared.err
+        data = json.loads(compared.out)
+        assert data["similarity"] < -0.9 and data["scenarios"] == ["Advice", "Code"]
+        assert sorted(Path(f).name for f in data["files"]) == ["compare.json", "scores.svg", "similarity.svg"]
+        assert (
+            json.loads((tmp_path / "compare" / "compare.json").read_text())["similarity"]
+            == data["similarity"]
+        )
 
 
 @pytest.mark.parametrize(
@@ -109,6 +124,36 @@ def test_compare_on_the_released_weights(cli) -> None:
     assert {"6-7B", "56-72B"} <= set(matrix["similarity_by_size"]) and len(matrix["base_vs_chat"]) == 10
     bad = cli("dissect", "compare", "--b", "gpt-5")
     assert bad.code == 2 and "gpt-5" in bad.err
+
+
+def test_fit_the_shipped_alpaca_eval_judge_on_style_features(cli, tmp_path: Path) -> None:
+    """The bundled GPT-4-Turbo annotations of two models: one fit of the judge's style weights, with
+    intervals and how each feature is measured; its documented length bias shows."""
+    models = ["alpaca-7b", "claude-2.1"]
+    result = cli(
+        "dissect", "fit", "--alpaca-eval", "shipped", "--only", models[0], "--only", models[1], "--json"
+    )
+    assert result.code == 0, result.err
+    fit = json.loads(result.out)
+    [group] = fit["fits"]
+    assert (group["scenario"], group["source"]) == ("alpaca_eval", "weighted_alpaca_eval_gpt4_turbo")
+    preference = bundled_annotations(models)["preference"]
+    assert group["n_pairs"] == (preference.notna() & (preference != 1.5)).sum()
+    props = group["properties"]
+    assert list(props) == list(STYLE_FEATURES) and fit["features"] == "style"
+    assert (
+        props["lengthy"]["score_lower"] > 70 and props["lengthy"]["method"] == "original rule on word counts"
+    )
+    assert props["well_formatted_heuristic"]["method"].startswith("heuristic")
+    assert all(p["lower"] < p["mean"] < p["upper"] for p in props.values())
+
+    unknown = cli("dissect", "fit", "--alpaca-eval", "shipped", "--only", "gpt-5")
+    assert unknown.code == 2 and "gpt-5" in unknown.err
+    missing = cli("dissect", "fit", "--alpaca-eval", str(tmp_path / "annotations.json"))
+    assert missing.code == 2 and "no such AlpacaEval annotations file" in missing.err
+    assert len(missing.err.strip().splitlines()) == 1
+    both = cli("dissect", "fit", "--alpaca-eval", "shipped", "--judge-run", "run")
+    assert both.code == 2 and "exactly one of a feature table, --judge-run or --alpaca-eval" in both.err
 
 
 @pytest.fixture
@@ -150,15 +195,16 @@ def test_annotate_a_pairs_file_then_fit_its_labels(cli, tmp_path: Path, echo_url
     assert neither.code == 2 and "exactly one of --run, --answers or --pairs" in neither.err
 
 
-def test_manipulate_with_smollm2_as_actor_and_judge(cli, tmp_path: Path) -> None:
+def test_manipulate_with_smollm2_as_actor_and_judge(cli, tmp_path: Path, hf_smollm2) -> None:
     """3 Vicuna-bench prompts, answers of 32 tokens: the arms ask for GPT-4-Turbo's 2 most and 2 least
     preferred properties, the judge compares each arm with the original answers in both orders (logprob
-    verdicts, never unparsed), and the reported scores are what the stored verdicts give. A rerun is served
-    from the cache."""
+    verdicts, never unparsed), and the reported scores are what the stored verdicts give, in JSON and in the
+    result files. A rerun is served from the cache. (The CLI's hf backend reuses the weights of the session's
+    ``hf_smollm2``.)"""
     ws = tmp_path / "ws"
     args = ["dissect", "manipulate", "--actor", "hf:smollm2-135m", "--judge", "hf:smollm2-135m", "--logprob",
             "--data", "vicuna_bench", "--limit", "3", "--max-tokens", "32", "-k", "2", "--bootstrap", "500",
-            "-w", str(ws), "--json"]  # fmt: skip
+            "-w", str(ws), "--out", str(tmp_path / "out"), "--json"]  # fmt: skip
     result = cli(*args)
     assert result.code == 0, result.err
     run = json.loads(result.out)
@@ -185,6 +231,11 @@ def test_manipulate_with_smollm2_as_actor_and_judge(cli, tmp_path: Path) -> None
     contrast = run["contrast"]
     assert contrast["difference"] == pytest.approx(arms["top"]["score"] - arms["bottom"]["score"])
     assert contrast["lower"] <= contrast["difference"] <= contrast["upper"] and contrast["items"] == 3
+
+    assert sorted(Path(f).name for f in run["files"]) == ["manipulation.json", "manipulation_items.parquet"]
+    per_item = pd.read_parquet(tmp_path / "out" / "manipulation_items.parquet")
+    assert len(per_item) == 2 * 3 and set(per_item["arm"]) == {"top", "bottom"}
+    assert json.loads((tmp_path / "out" / "manipulation.json").read_text())["arms"] == run["arms"]
 
     again = json.loads(cli(*args).out)
     assert again["calls"]["calls_made"] == 0 and again["arms"] == run["arms"]

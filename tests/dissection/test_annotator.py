@@ -1,12 +1,12 @@
 """The property annotator: strict parsing of realistic annotator outputs per stage, the template schemas agree
 with the 29 properties, failures kept with their raw text and retried with a new seed through the engine, and
-the embedded SmolLM2 annotating the original's two bundled pairs end to end (its failure rate stored
-honestly)."""
+the embedded SmolLM2 annotating a bundled answer end to end (its failure rate stored honestly)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -32,6 +32,9 @@ from alignscope.judges.run import JudgeInputs
 from alignscope.records import Generation, Item, Message, Provenance
 from alignscope.store import RunStore
 from alignscope.testing.fault_server import FaultConfig, FaultServer
+
+if TYPE_CHECKING:
+    from alignscope.backends.hf import HFBackend
 
 QUERY_OUTPUT = """```json
 {
@@ -290,31 +293,28 @@ def test_failures_are_stored_with_raw_text_and_retried_with_new_seeds(tmp_path: 
     assert "query_free" not in annotations.responses[("t", "q1", "prose-model")]
 
 
-def test_smollm2_annotates_bundled_items_end_to_end(tmp_path: Path) -> None:
-    """The embedded 135M model as annotator on the original's 2 bundled Chatbot Arena items (one answer
-    of each, checked against the GPT-4-Turbo reference): every call gives a stored Judgment, parsed or
-    failed with its raw text and reason; the failure rate (high for a model this small) is what the store
-    holds, and every stored annotation re-parses to what was stored. (Retries are covered above; none here,
-    to stay fast.)"""
+def test_smollm2_annotates_a_bundled_answer_end_to_end(tmp_path: Path, hf_smollm2: HFBackend) -> None:
+    """The embedded 135M model as annotator of one answer to one of the original's bundled Chatbot Arena items
+    (the shortest, checked against its GPT-4-Turbo reference), in every stage: every call gives a stored
+    Judgment, parsed or failed with its raw text and reason; the failure rate (high for a model this small) is
+    what the store holds, and every stored annotation re-parses to what was stored. (Retries are covered
+    above; none here.)"""
     inputs, _ = inputs_from_pairs(load_sample_pairs())
-    shorter = {}  # the shorter answer of each pair, to keep the test fast
-    for g in inputs.generations:
-        if g.item_id not in shorter or len(g.text) < len(shorter[g.item_id].text):
-            shorter[g.item_id] = g
-    inputs.generations = list(shorter.values())
+    inputs.generations = [
+        min(inputs.generations, key=lambda g: len(g.text) + len(inputs.items[(g.dataset, g.item_id)].prompt))
+    ]
     store = RunStore(tmp_path / "ws")
     store.start_run("smol", "dissect-annotate", {})
     engine = Engine(store, "smol", progress=False)
-    model = ModelSpec(name="smollm2", backend="hf", model="smollm2-135m", batch_size=8)
-    spec = JudgeSpec(model=model, mode="annotator", parse_retries=0, sampling={"max_tokens": 40})
-    judgments = annotate(engine, make_backend(model), spec, inputs)
+    spec = JudgeSpec(model=hf_smollm2.spec, mode="annotator", parse_retries=0, sampling={"max_tokens": 40})
+    judgments = annotate(engine, hf_smollm2, spec, inputs)
 
     stored = store.records("judgments", "smol")
     assert len(stored) == len(judgments)
     n_query_specific = sum(j.fields["stage"] == "query_specific" for j in judgments)
     queries = Annotations.of(judgments).queries
     assert n_query_specific == sum(bool(q["traits"]) for q in queries.values())
-    assert len(judgments) == 2 + 2 * 3 + n_query_specific
+    assert len(judgments) == 1 + 3 + n_query_specific
     templates = {s: stage_template(s) for s in STAGES}
     for j in stored:
         template, traits = templates[j.fields["stage"]], j.fields.get("traits", ())

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alignscope.analysis.dissection.deterministic import count_words
 from alignscope.analysis.dissection.features import lengthy_comparison
 from alignscope.analysis.dissection.judge_run import dissect_run, fit_pairs, inputs_from_pairs
 from alignscope.analysis.dissection.properties import PROPERTIES, Kind
 from alignscope.analysis.dissection.released import load_sample_pairs
+from alignscope.analysis.dissection.words import count_words
 from alignscope.errors import DataError
 from alignscope.judges.annotator import QUERY_SUBJECT, parse_annotation, stage_template
 from alignscope.judges.run import store_judgments

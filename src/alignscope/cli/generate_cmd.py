@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from alignscope.cli.common import (
+    ApiKeyEnvOpt,
     JsonOpt,
     LimitOpt,
     ModelOpt,
@@ -38,7 +39,7 @@ def generate(
     seed: SeedOpt = 0,
     max_tokens: Annotated[int, typer.Option(help="Maximum new tokens per answer.")] = 256,
     temperature: Annotated[float, typer.Option(help="Sampling temperature (0 = greedy).")] = 0.0,
-    api_key_env: Annotated[str | None, typer.Option(help="Environment variable with the API key.")] = None,
+    api_key_env: ApiKeyEnvOpt = None,
     run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,

@@ -12,7 +12,7 @@ from alignscope.cli import (
     bench_cmd,
     correlate_cmd,
     data_cmd,
-    dissect_cmd,
+    dissect,
     generate_cmd,
     judge_cmd,
     leaderboard_cmd,
@@ -33,7 +33,7 @@ app.command("generate")(generate_cmd.generate)
 app.command("bench")(bench_cmd.bench)
 app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(data_cmd.app, name="data")
-app.add_typer(dissect_cmd.app, name="dissect")
+app.add_typer(dissect.app, name="dissect")
 app.command("judge")(judge_cmd.judge)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("audit-judge")(audit_judge_cmd.audit_judge)

@@ -18,23 +18,36 @@ from alignscope.analysis.dissection.deterministic import METHODS, compare_measur
 from alignscope.analysis.dissection.fit import DEFAULT_PRIOR_SCALE
 from alignscope.analysis.dissection.table import fit_features
 from alignscope.data.formats.alpaca_eval import read_annotations
+from alignscope.data.formats.alpaca_eval_results import bundled_annotations
 from alignscope.errors import DataError
 
 STYLE_FEATURES: tuple[str, ...] = ("lengthy", "well_formatted_heuristic", "lists", "headers", "bold")
 SCENARIO = "alpaca_eval"
+SHIPPED = "shipped"
 
 
-def style_pairs(source: Sequence[Path] | pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
-    """One row per decided annotation in ``source`` (AlpacaEval annotation files, or their rows as a DataFrame):
-    style features of (A, B), ``label``, ``scenario``, ``source`` (the annotator), ``generator`` (the model
-    compared with the baseline) and ``a_is_model``."""
-    if isinstance(source, pd.DataFrame):
-        frames = [source]
-    elif source:
-        frames = [read_annotations(Path(path)) for path in source]
-    else:
+def load_annotations(sources: Sequence[str | Path], models: Sequence[str] | None = None) -> pd.DataFrame:
+    """AlpacaEval annotations from annotation files, or ``SHIPPED`` for the bundled GPT-4-Turbo annotations;
+    only those of ``models`` (the compared generator) when given."""
+    frames = []
+    for source in sources:
+        if str(source) == SHIPPED:
+            frames.append(bundled_annotations(models))
+            continue
+        if not Path(source).is_file():
+            raise DataError(f"no such AlpacaEval annotations file (or '{SHIPPED}')", where=str(source))
+        frame = read_annotations(Path(source))
+        frames.append(frame[frame["generator_2"].isin(models)] if models else frame)
+    if not frames:
         raise DataError("no AlpacaEval annotation files given")
-    annotations = pd.concat(frames, ignore_index=True)
+    return pd.concat(frames, ignore_index=True)
+
+
+def style_pairs(source: Sequence[str | Path] | pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
+    """One row per decided annotation in ``source`` (AlpacaEval annotations: ``load_annotations`` sources, or
+    their rows as a DataFrame): style features of (A, B), ``label``, ``scenario``, ``source`` (the annotator),
+    ``generator`` (the model compared with the baseline) and ``a_is_model``."""
+    annotations = source if isinstance(source, pd.DataFrame) else load_annotations(source)
     annotations = annotations[annotations["preference"].notna() & (annotations["preference"] != 1.5)]
     annotations = annotations.reset_index(drop=True)
     if annotations.empty:
@@ -58,7 +71,7 @@ def style_pairs(source: Sequence[Path] | pd.DataFrame, *, seed: int = 0) -> pd.D
 
 
 def judge_style_weights(
-    source: Sequence[Path] | pd.DataFrame,
+    source: Sequence[str | Path] | pd.DataFrame,
     *,
     features: Sequence[str] = STYLE_FEATURES,
     seed: int = 0,

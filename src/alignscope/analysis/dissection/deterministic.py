@@ -1,7 +1,7 @@
 """Properties measured from a response's text without an LLM.
 
 - ``words``: the original's word count (NLTK word tokens, punctuation included; matches the counts shipped
-  with the original's data), feeding the original ``lengthy`` rule;
+  with the original's data; ``words.count_words``), feeding the original ``lengthy`` rule;
 - ``headers``, ``lists``, ``bold``: markdown counts as the project's Arena-Hard style features count them
   (``alignscope.analysis.style_features``); ``tables`` and ``code_blocks``: markdown tables and fenced blocks;
 - ``well_formatted_heuristic``, ``step_by_step_heuristic``: 0-3 stand-ins for two annotated properties.
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import cache
 
 import numpy as np
 import pandas as pd
-from nltk.tokenize import NLTKWordTokenizer
-from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 from alignscope.analysis.dissection.features import lengthy_comparison
+from alignscope.analysis.dissection.words import count_words
 from alignscope.analysis.style_features import MARKDOWN_COUNTS, style_counts
 
 # How each measure is obtained; reports show this next to the numbers.
@@ -48,17 +46,6 @@ _SEQUENCE_WORD = re.compile(
     r"(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|then|next|after that|afterwards|finally|lastly)\b",
     re.IGNORECASE,
 )
-
-
-@cache
-def _tokenizers() -> tuple[PunktSentenceTokenizer, NLTKWordTokenizer]:
-    return PunktSentenceTokenizer(), NLTKWordTokenizer()
-
-
-def count_words(text: str) -> int:
-    """Word tokens as ``nltk.word_tokenize`` counts them (sentence split, then Treebank-style word split)."""
-    sentences, words = _tokenizers()
-    return sum(len(words.tokenize(sentence)) for sentence in sentences.tokenize(text))
 
 
 def response_measures(texts: Sequence[str]) -> pd.DataFrame:

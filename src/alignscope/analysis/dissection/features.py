@@ -57,7 +57,7 @@ class ResponseAnnotation:
 
     ``ratings``: property name -> 0-3 rating for query-free, query-dependent and (where rated) query-specific
     properties; ``errors``: severity -> number of errors found against the reference, or None when the error
-    check was not applicable; ``words``: word count (see ``deterministic.count_words``).
+    check was not applicable; ``words``: word count (see ``words.count_words``).
     """
 
     ratings: Mapping[str, float]

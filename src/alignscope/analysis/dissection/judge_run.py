@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from alignscope.analysis.dissection.alpaca_style import STYLE_FEATURES, fit_style
-from alignscope.analysis.dissection.deterministic import compare_measures, count_words, response_measures
+from alignscope.analysis.dissection.deterministic import compare_measures, response_measures
 from alignscope.analysis.dissection.features import (
     ResponseAnnotation,
     comparison_features,
@@ -32,6 +32,7 @@ from alignscope.analysis.dissection.features import (
 from alignscope.analysis.dissection.fit import DEFAULT_PRIOR_SCALE
 from alignscope.analysis.dissection.properties import PROPERTY_NAMES
 from alignscope.analysis.dissection.table import fit_table
+from alignscope.analysis.dissection.words import count_words
 from alignscope.errors import DataError
 from alignscope.judges.annotator import Annotations
 from alignscope.judges.context import answers_of

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from alignscope.analysis.dissection.compare import preference_scores, property_columns, scenarios_in
-from alignscope.analysis.dissection.deterministic import count_words
+from alignscope.analysis.dissection.words import count_words
 from alignscope.backends.base import Backend
 from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec

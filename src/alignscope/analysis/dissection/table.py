@@ -3,13 +3,16 @@
 Input: one row per pair, one column per feature with values in {-1, 0, 1}, ``label`` (1 = A preferred,
 0 = B preferred), and optional ``scenario`` and ``source`` columns; one fit per (scenario, source).
 Output (tidy): one row per (scenario, source, property) with the posterior mean, sd, central interval, and
-the same on the 0-100 preference-score scale.
+the same on the 0-100 preference-score scale; ``fits_json`` nests it per (scenario, source) for JSON, and
+``read_weights`` reads it (or any weights table) back as a weights frame.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +37,7 @@ RESULT_COLUMNS = (
     "score_upper",
     "converged",
 )
+STATS = ("mean", "sd", "lower", "upper", "score", "score_lower", "score_upper")
 
 
 def read_feature_table(path: Path) -> pd.DataFrame:
@@ -97,6 +101,52 @@ def to_weights_frame(fitted: pd.DataFrame) -> pd.DataFrame:
     """A tidy fit result as a weights frame (scenario, source, one column of posterior means per property)."""
     wide = fitted.pivot_table(index=["scenario", "source"], columns="property", values="mean", sort=False)
     return wide[list(fitted["property"].unique())].reset_index().rename_axis(columns=None)
+
+
+def fits_json(fitted: pd.DataFrame) -> list[dict[str, Any]]:
+    """One entry per (scenario, source) of a tidy fit: ``n_pairs``, ``converged``, and per property its
+    posterior summaries (STATS, and ``method`` where the fit says how each feature is measured)."""
+    stats = [*STATS, "method"] if "method" in fitted.columns else list(STATS)
+    return [
+        {
+            "scenario": scenario,
+            "source": source,
+            "n_pairs": int(part["n_pairs"].iloc[0]),
+            "converged": bool(part["converged"].all()),
+            "properties": {row["property"]: {s: _plain(row[s]) for s in stats} for _, row in part.iterrows()},
+        }
+        for (scenario, source), part in fitted.groupby(["scenario", "source"], sort=False)
+    ]
+
+
+def read_weights(path: Path) -> pd.DataFrame:
+    """A weights frame (scenario, source, one column of weights per property) from a ``dissect fit`` result
+    (its fit.json or fit.parquet) or a CSV/Parquet table of weights."""
+    if path.suffix != ".json":
+        frame = read_feature_table(path)
+        if {"property", "mean", "scenario", "source"} <= set(frame.columns):
+            return to_weights_frame(frame)
+        if not {"scenario", "source"} <= set(frame.columns):
+            raise DataError(
+                "weights need scenario and source columns (and property or per-property columns)",
+                where=str(path),
+            )
+        return frame
+    if not path.is_file():
+        raise DataError("file not found", where=str(path))
+    try:
+        fits = json.loads(path.read_text(encoding="utf-8"))["fits"]
+        rows = [
+            {
+                "scenario": f["scenario"],
+                "source": f["source"],
+                **{p: v["mean"] for p, v in f["properties"].items()},
+            }
+            for f in fits
+        ]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"not a `dissect fit` JSON result ({exc})", where=str(path)) from None
+    return pd.DataFrame(rows)
 
 
 def _validate(df: pd.DataFrame, features: Sequence[str]) -> None:
