@@ -250,6 +250,13 @@ def test_per_iteration_metrics(finished) -> None:
         assert m["lc_win_rate"] is not None and 0 <= m["lc_win_rate"] <= 100
         assert 0 <= m["judge_agreement"]["accuracy"] <= 1 and m["judge_agreement"]["n"] == len(QUESTIONS)
         assert m["actor_pairs"] == len(store.get_artifact("mr", marker_name(t, "actor_pairs"))["pairs"])
+        meta = [
+            j for j in store.records("judgments", "mr", judge=f"iter{t}/meta-judge") if j.parse_status == "ok"
+        ]
+        assert (m["meta_wins_as_first"], m["meta_wins_as_second"]) == (
+            sum(j.verdict == "A" for j in meta),
+            sum(j.verdict == "B" for j in meta),
+        )
     # the evaluation judge saw both orders of every (seed, iteration) pair
     fixed = store.records("judgments", "mr", judge="eval-judge")
     assert len(fixed) == 2 * 2 * len(QUESTIONS) and {j.parse_status for j in fixed} == {"logprob"}

@@ -1,9 +1,11 @@
-"""Alignment training through TRL: SFT, DPO, on-policy RL (GRPO/RLOO) and Meta-Rewarding pair construction.
+"""Alignment training through TRL: SFT, DPO, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.
 
 Modules: ``config`` (YAML configs), ``data`` (files and records -> ``datasets.Dataset``), ``sft`` / ``dpo`` /
-``rl`` (typed wrappers over TRL's trainers), ``run`` (config -> trained, saved and registered checkpoint),
-``checkpoints`` (the ``<workspace>/models.json`` registry), ``pairs`` (Meta-Rewarding actor and judge pairs),
-``tiny`` (a tiny random chat model for tests).
+``rl`` (typed wrappers over TRL's trainers, sharing ``trl_common``), ``rewards`` (scorers as RL rewards),
+``run`` (config -> trained, saved and registered checkpoint), ``checkpoints`` (the ``<workspace>/models.json``
+registry), ``pairs`` (actor and judge pair selection on score tables), ``meta_pairs`` (records -> DPO rows),
+``meta_config`` / ``meta_rewarding`` (the loop, Self-Rewarding as its config), ``conclude`` (scores for
+unparsed judgments), ``iteration_eval`` (per-iteration metrics), ``tiny`` (a tiny chat model for tests).
 
 Several GPUs or nodes
 ---------------------

@@ -9,14 +9,7 @@ from datasets import Dataset
 
 from alignscope.training.config import DPOTrainConfig
 from alignscope.training.data import preference_dataset
-from alignscope.training.trl_common import (
-    TrainResult,
-    chat_ready,
-    load_base,
-    peft_config,
-    save_result,
-    trl_args,
-)
+from alignscope.training.trl_common import TrainResult, run_trainer
 
 
 def train_dpo(
@@ -33,24 +26,16 @@ def train_dpo(
     """
     from trl import DPOConfig, DPOTrainer
 
-    base = load_base(model, workspace)
-    dataset = pairs if isinstance(pairs, Dataset) else preference_dataset(pairs)
-    dataset = chat_ready(dataset, base, config.apply_chat_template)
-    args = trl_args(
+    args = {"max_length": config.max_length, "beta": config.beta, "loss_type": [config.loss_type]}
+    return run_trainer(
+        DPOTrainer,
         DPOConfig,
         config,
+        model,
+        pairs,
+        preference_dataset,
         output_dir,
-        max_length=config.max_length,
-        beta=config.beta,
-        loss_type=[config.loss_type],
+        workspace,
+        callbacks,
+        args,
     )
-    trainer = DPOTrainer(
-        model=base.model_id,
-        args=args,
-        train_dataset=dataset,
-        processing_class=base.tokenizer,
-        peft_config=peft_config(config.lora),
-        callbacks=callbacks,
-    )
-    trainer.train()
-    return save_result(trainer, base, output_dir)

@@ -111,11 +111,19 @@ def judge_pairs(
     ``judge_prompts`` maps each (item id, answer id) to the rubric prompt its judgments answered (the DPO
     prompt).
     Position weights are taken over each answer's own battles. Counts: answers without a pair (``no_pair``:
-    equal ratings or a chosen judgment over ``length_cap`` characters) and battles without a verdict.
+    equal ratings, e.g. a meta-judge that always prefers one position and so gets weight 0 there, or a
+    chosen judgment over ``length_cap`` characters), battles without a verdict, and all verdicts won by the
+    judgment shown first or second (``wins_as_first``, ``wins_as_second``).
     """
     battles = meta_battles(meta)
     rows: list[dict[str, Any]] = []
-    counts = {"no_pair": 0, "no_verdict": int(battles["winner"].isna().sum())}
+    first, second = position_counts(comparisons_of(battles))
+    counts = {
+        "no_pair": 0,
+        "no_verdict": int(battles["winner"].isna().sum()),
+        "wins_as_first": first,
+        "wins_as_second": second,
+    }
     for inp in inputs:
         mine = (battles["item_id"] == inp.item.id) & (battles["answer_id"] == inp.answer_id)
         comparisons = comparisons_of(battles[mine])

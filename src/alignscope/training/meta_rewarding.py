@@ -23,6 +23,7 @@ finished.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import time
@@ -128,6 +129,15 @@ class _Loop:
             asyncio.run(backend.check())
             self.backends[key] = backend
         return self.backends[key]
+
+    def release_models(self) -> None:
+        """Drop every loaded generation model, so that training has the memory (on a GPU: vLLM's too)."""
+        self.backends.clear()
+        gc.collect()
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
 
     def template(self, ref: str, mode: str) -> JudgeTemplate:
         template = load_template(ref)
@@ -295,6 +305,7 @@ class _Loop:
         previous = self.config.model if t == 1 else self.config.checkpoint_name(t - 1)
         dpo = self.config.dpo.model_copy(update={"model": previous, "name": self.config.checkpoint_name(t)})
         data = [{k: r[k] for k in _DPO_FIELDS} for r in rows]
+        self.release_models()
         name, result = train_from_config(dpo, self.workspace, data=data)
         losses = result.series("loss")
         summary = {k: v for k, v in result.log_history[-1].items() if k.startswith("train_")}
@@ -348,6 +359,8 @@ class _Loop:
             "mean_pair_score": pairs["mean_pair_score"],
             "judge_pairs": len(judge["pairs"]) if judge else 0,
             "meta_judgments_failed": judge["meta_failed"] if judge else 0,
+            "meta_wins_as_first": judge["wins_as_first"] if judge else None,
+            "meta_wins_as_second": judge["wins_as_second"] if judge else None,
             "train_loss_first": train["first_loss"],
             "train_loss_last": train["last_loss"],
         }

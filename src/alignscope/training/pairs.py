@@ -28,14 +28,6 @@ class MetaComparison(NamedTuple):
     winner: Winner
 
 
-def _lengths(texts: Sequence[str], lengths: Sequence[int] | None) -> Sequence[int]:
-    if lengths is None:
-        return [len(t) for t in texts]
-    if len(lengths) != len(texts):
-        raise ValueError(f"{len(lengths)} lengths for {len(texts)} texts")
-    return lengths
-
-
 def select_actor_pair(
     scores: Sequence[float | None], lengths: Sequence[int], rho: float = 0.0
 ) -> tuple[int, int] | None:
@@ -64,33 +56,6 @@ def select_actor_pair(
     if scores[chosen] <= scores[rejected]:
         return None
     return chosen, rejected
-
-
-def actor_pair(
-    prompt: str | list[dict[str, str]],
-    responses: Sequence[str],
-    scores: Sequence[float | None],
-    rho: float = 0.0,
-    lengths: Sequence[int] | None = None,
-) -> dict[str, object] | None:
-    """A DPO row {prompt, chosen, rejected} for one prompt's responses, or None when they all tie.
-
-    Length defaults to characters; pass token counts as ``lengths`` to control tokens instead.
-    """
-    picked = select_actor_pair(scores, _lengths(responses, lengths), rho)
-    if picked is None:
-        return None
-    return {"prompt": prompt, "chosen": responses[picked[0]], "rejected": responses[picked[1]]}
-
-
-def most_varied(score_lists: Sequence[Sequence[float | None]]) -> int | None:
-    """Index of the response whose judge scores vary most (population variance), or None if none varies."""
-    best, best_var = None, _TOL
-    for i, scores in enumerate(score_lists):
-        values = [s for s in scores if s is not None and not math.isnan(s)]
-        if len(values) >= 2 and (var := float(np.var(values))) > best_var:
-            best, best_var = i, var
-    return best
 
 
 def position_counts(comparisons: Sequence[MetaComparison]) -> tuple[int, int]:
@@ -166,17 +131,3 @@ def select_judge_pair(
     if max_chosen_length is not None and lengths[top] > max_chosen_length:
         return None
     return top, bottom
-
-
-def judge_pair(
-    judge_prompt: str | list[dict[str, str]],
-    judgments: Sequence[str],
-    elo: Sequence[float],
-    max_chosen_length: int | None = None,
-    lengths: Sequence[int] | None = None,
-) -> dict[str, object] | None:
-    """A DPO row {prompt, chosen, rejected} for the judge: its best and worst judgment of one response."""
-    picked = select_judge_pair(elo, _lengths(judgments, lengths), max_chosen_length)
-    if picked is None:
-        return None
-    return {"prompt": judge_prompt, "chosen": judgments[picked[0]], "rejected": judgments[picked[1]]}

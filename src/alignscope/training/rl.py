@@ -18,14 +18,7 @@ from datasets import Dataset
 
 from alignscope.training.config import RLTrainConfig
 from alignscope.training.data import prompt_dataset
-from alignscope.training.trl_common import (
-    TrainResult,
-    chat_ready,
-    load_base,
-    peft_config,
-    save_result,
-    trl_args,
-)
+from alignscope.training.trl_common import TrainResult, run_trainer
 
 RewardFn = Callable[[list[str], list[str]], list[float | None]]
 
@@ -69,27 +62,14 @@ def train_rl(
     config_cls, trainer_cls = (
         (GRPOConfig, GRPOTrainer) if config.algorithm == "grpo" else (RLOOConfig, RLOOTrainer)
     )
-    base = load_base(model, workspace)
-    dataset = prompts if isinstance(prompts, Dataset) else prompt_dataset(prompts)
-    dataset = chat_ready(dataset, base, config.apply_chat_template)
-    args = trl_args(
-        config_cls,
-        config,
-        output_dir,
-        num_generations=config.num_generations,
-        max_completion_length=config.max_completion_length,
-        temperature=config.temperature,
-        top_p=config.top_p,
-        beta=config.beta,
-    )
-    trainer = trainer_cls(
-        model=base.model_id,
-        reward_funcs=as_trl_reward(reward, config.reward or "reward"),
-        args=args,
-        train_dataset=dataset,
-        processing_class=base.tokenizer,
-        peft_config=peft_config(config.lora),
-        callbacks=callbacks,
-    )
-    trainer.train()
-    return save_result(trainer, base, output_dir)
+    args = {
+        "num_generations": config.num_generations,
+        "max_completion_length": config.max_completion_length,
+        "temperature": config.temperature,
+        "top_p": config.top_p,
+        "beta": config.beta,
+    }
+    return run_trainer(
+        trainer_cls, config_cls, config, model, prompts, prompt_dataset, output_dir, workspace, callbacks,
+        args, reward_funcs=as_trl_reward(reward, config.reward or "reward"),
+    )  # fmt: skip

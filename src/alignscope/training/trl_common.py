@@ -1,4 +1,5 @@
-"""What the SFT, DPO and RL wrappers share: model resolution, TRL arguments, LoRA, saving the result.
+"""What the SFT, DPO and RL wrappers share: model resolution, TRL arguments, LoRA, the train sequence
+(:func:`run_trainer`) and saving the result.
 
 Each wrapper also takes ``callbacks``: transformers ``TrainerCallback`` objects (progress, timing, stopping).
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -192,3 +194,35 @@ def save_result(trainer: Any, base: LoadedBase, output_dir: Path) -> TrainResult
             base.tokenizer.save_pretrained(output_dir)
         trainer.accelerator.wait_for_everyone()
     return TrainResult(output_dir, [dict(h) for h in trainer.state.log_history])
+
+
+def run_trainer(
+    trainer_cls: type,
+    args_cls: type,
+    config: TrainConfig,
+    model: str | Path,
+    rows: Dataset | list[dict[str, Any]],
+    to_dataset: Callable[[list[dict[str, Any]]], Dataset],
+    output_dir: Path,
+    workspace: Path | None,
+    callbacks: list[Any] | None,
+    args: dict[str, Any],
+    **trainer_kwargs: Any,
+) -> TrainResult:
+    """The sequence every wrapper runs: load ``model``, turn ``rows`` (via ``to_dataset`` unless already a
+    Dataset) into chat-ready data, build ``args_cls`` from ``config`` and the trainer-specific ``args``, train
+    ``trainer_cls`` (with ``trainer_kwargs``, e.g. reward functions) and save to ``output_dir``."""
+    base = load_base(model, workspace)
+    dataset = rows if isinstance(rows, Dataset) else to_dataset(rows)
+    dataset = chat_ready(dataset, base, config.apply_chat_template)
+    trainer = trainer_cls(
+        model=base.model_id,
+        args=trl_args(args_cls, config, output_dir, **args),
+        train_dataset=dataset,
+        processing_class=base.tokenizer,
+        peft_config=peft_config(config.lora),
+        callbacks=callbacks,
+        **trainer_kwargs,
+    )
+    trainer.train()
+    return save_result(trainer, base, output_dir)
