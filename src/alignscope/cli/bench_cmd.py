@@ -1,8 +1,12 @@
 """``alignscope bench``: concrete ground-truth tasks for models, factor scores with CIs; scoring answer files.
 
-alignscope bench SUITE_OR_TASKS... -m MODEL [-m MODEL...] [--limit N] [--seed S] [--json]
-alignscope bench score TASK --responses FILE [--json]
+alignscope bench SUITE_OR_TASKS... -m MODEL [-m MODEL...] [--limit N] [--seed S] [--scorer SPEC...] [--json]
+alignscope bench score TASK --responses FILE [--scorer SPEC...] [--json]
 alignscope bench list [--json]
+
+``--scorer NAME:KEY=VALUE[,KEY=VALUE...]`` overrides a scorer's options for every task that uses it (see
+``alignscope.tasks.scorers``); the options go into the run's config. A scorer that calls a model (the refusal
+judge) makes its calls in the run; under ``bench score`` it opens a ``bench-score`` run for them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from alignscope.cli.common import (
     ready_backends,
 )
 from alignscope.errors import ConfigError
+from alignscope.hashing import text_hash
 from alignscope.tasks.registry import (
     FACTORS,
     SUITE_GROUPS,
@@ -38,6 +43,14 @@ from alignscope.tasks.registry import (
 )
 from alignscope.tasks.responses import FREE_SCORERS, ScoredResponses, score_responses_file
 from alignscope.tasks.runner import BenchResult, run_bench
+from alignscope.tasks.scorers import ScorerSetup, get_scorer, parse_scorer_options
+
+SCORER_HELP = (
+    "Scorer options as NAME:KEY=VALUE[,KEY=VALUE...] for every task using scorer NAME; repeatable. E.g. "
+    "refusal:method=strmatch; refusal:method=judge,judge=hf:smollm2-135m[,verdict=logprob] (XSTest's "
+    "classifier prompt); toxicity:model=perspective (key in $PERSPECTIVE_API_KEY, or api_key_env=VAR); "
+    "toxicity:model=/path/to/hf-classifier."
+)
 
 
 def bench(
@@ -63,6 +76,9 @@ def bench(
         typer.Option("--responses", help="With `score TASK`: JSONL rows of prompt (or key) and response."),
     ] = None,
     api_key_env: Annotated[str | None, typer.Option(help="Environment variable with the API key.")] = None,
+    scorer: Annotated[
+        list[str] | None, typer.Option("--scorer", metavar="NAME:KEY=VALUE,...", help=SCORER_HELP)
+    ] = None,
     run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
@@ -70,14 +86,40 @@ def bench(
     """Run concrete benchmarks (SOS-Bench factors, trust verticals) for models; resumable, cached."""
     if targets[0] == "list":
         _list(json_out)
-    elif targets[0] == "score":
+        return
+    options = parse_scorer_options(scorer or [])
+    if targets[0] == "score":
         if len(targets) != 2 or responses is None:
             raise ConfigError(
                 "usage: alignscope bench score TASK --responses FILE (see `alignscope bench list`)"
             )
-        _score(score_responses_file(targets[1], responses), json_out)
+        _score_file(targets[1], responses, options, run_id, workspace, json_out)
     else:
-        _run(targets, model, limit, seed, max_tokens, samples, api_key_env, run_id, workspace, json_out)
+        _run(
+            targets, model, limit, seed, max_tokens, samples, api_key_env, options, run_id, workspace,
+            json_out,
+        )  # fmt: skip
+
+
+def _score_file(
+    name: str,
+    path: Path,
+    options: dict[str, dict[str, Any]],
+    run_id: str | None,
+    workspace: Path | None,
+    json_out: bool,
+) -> None:
+    """Score an answer file; in a ``bench-score`` run (cached, resumable) when a scorer calls a model."""
+    if not any(get_scorer(n, **o).calls_models for n, o in options.items()):
+        _score(score_responses_file(name, path, ScorerSetup(options)), json_out)
+        return
+    if not path.is_file():
+        raise ConfigError("responses file not found", where=str(path))
+    config = {"task": name, "responses": text_hash(path.read_text(encoding="utf-8")), "scorers": options}
+    engine = begin_run(open_store(workspace), "bench-score", config, run_id)
+    scored = score_responses_file(name, path, ScorerSetup(options, engine))
+    _score(scored, json_out)
+    end_run(engine, {"bench_score": scored.aggregate}, json_mode=json_out)
 
 
 def _run(
@@ -88,6 +130,7 @@ def _run(
     max_tokens: int | None,
     samples: int | None,
     api_key_env: str | None,
+    scorer_options: dict[str, dict[str, Any]],
     run_id: str | None,
     workspace: Path | None,
     json_out: bool,
@@ -112,10 +155,12 @@ def _run(
         "max_tokens": max_tokens,
         "samples": samples,
     }
+    if scorer_options:
+        config["scorers"] = scorer_options
     engine = begin_run(store, "bench", config, run_id)
     result = run_bench(
         engine, list(zip(specs, backends, strict=True)), tasks, groups=groups, limit=limit, seed=seed,
-        max_tokens=max_tokens, samples=samples,
+        max_tokens=max_tokens, samples=samples, scorer_options=scorer_options,
     )  # fmt: skip
     store.put_artifact(engine.run_id, "bench", result.to_dict())
     _print_result(result, json_out)

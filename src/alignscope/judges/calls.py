@@ -142,7 +142,8 @@ def _labels(template: JudgeTemplate) -> dict[str, Any]:
 
 
 def _logprob_values(labels: dict[str, Any], dist: LabelDistribution) -> dict[str, Any]:
-    """Numeric labels give the expected score; verdict labels the most probable verdict and P(A preferred)."""
+    """Numeric labels give the expected score; verdict labels the most probable verdict, and P(A preferred)
+    when they are pairwise verdicts."""
     fields = {
         "label_probs": {k: round(v, 6) for k, v in dist.probs.items()},
         "label_mass": dist.mass,
@@ -154,12 +155,10 @@ def _logprob_values(labels: dict[str, Any], dist: LabelDistribution) -> dict[str
     by_verdict: dict[str, float] = {}
     for label, p in dist.probs.items():
         by_verdict[str(labels[label])] = by_verdict.get(str(labels[label]), 0.0) + p
-    preference = sum(p * preference_of(v) for v, p in by_verdict.items())
-    return {
-        "verdict": max(by_verdict, key=lambda v: by_verdict[v]),
-        "preference": preference,
-        "fields": fields,
-    }
+    values: dict[str, Any] = {"verdict": max(by_verdict, key=lambda v: by_verdict[v]), "fields": fields}
+    if all(v in PAIRWISE_VERDICTS for v in by_verdict):
+        values["preference"] = sum(p * preference_of(v) for v, p in by_verdict.items())
+    return values
 
 
 def _logprob_verdicts(

@@ -90,6 +90,19 @@ def parse_model_identifier(text: str, labels: Mapping[str, Any] | None = None) -
     return Parsed(verdict=str(labels[answer]))
 
 
+def parse_label_name(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
+    """A class-label answer (XSTest's ``2_full_refusal``): the output names exactly one distinct label value
+    of the template (as a whole word), or is exactly one label key ("2"); that value is the verdict."""
+    if not labels:
+        raise VerdictParseError("the template defines no labels to match the output against")
+    answer = text.strip().strip("\"'`.").strip()
+    if answer in labels:
+        return Parsed(verdict=str(labels[answer]))
+    names = [str(v) for v in labels.values()]
+    pattern = r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")(?!\w)"
+    return Parsed(verdict=_one(re.findall(pattern, text), "class label"))
+
+
 def _number(token: str, low: float, high: float, what: str) -> float:
     value = float(token)
     if not low <= value <= high:
@@ -165,6 +178,7 @@ PARSERS: dict[str, Parser] = {
     "verdict_5": parse_verdict_5,
     "verdict_abc": parse_verdict_abc,
     "model_identifier": parse_model_identifier,
+    "label_name": parse_label_name,
     "rating_10": parse_rating_10,
     "score_5": parse_score_5,
     "criteria": parse_criteria,

@@ -18,9 +18,9 @@ al. 2020 sample 25 continuations of 20 tokens per prompt).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -29,7 +29,8 @@ from alignscope.records import Item, SamplingParams
 from alignscope.tasks.ifeval import ItemResult, accuracy, score_response
 from alignscope.tasks.multiple_choice import ChatChoiceTask, ChoicePrompt, Loglikelihoods
 from alignscope.tasks.registry import Result, Task, TaskContext, TaskOutcome, register_task
-from alignscope.tasks.scorers import Scorer, get_scorer
+from alignscope.tasks.scorers import Scorer, ScorerSetup, get_scorer
+from alignscope.tasks.scorers.base import failed
 from alignscope.tasks.scorers.bbq import BBQScorer
 
 
@@ -68,10 +69,11 @@ class IFEvalScorer(Scorer):
 @dataclass(frozen=True, kw_only=True)
 class GenerationTask(Task):
     """Generate answers to the Items' own prompts and score them; ``value_field`` of a scorer result is the
-    per-item value (the largest over samples when ``samples`` > 1)."""
+    per-item value (the largest over samples when ``samples`` > 1). ``scorer(**options)`` builds the scorer,
+    options overriding its defaults. An item whose answer the scorer could not score (``error``) fails."""
 
     kind: ClassVar[str] = "generation"
-    scorer: Callable[[], Scorer]
+    scorer: Callable[..., Scorer]
     value_field: str = "value"
     max_tokens: int = 256
     samples: int = 1
@@ -112,12 +114,18 @@ class GenerationTask(Task):
                 ok.append(i)
             else:
                 out.failures[item.id] = error
-        out.results = self.score_texts(
-            [items[i] for _ in runs for i in ok], [gens[i].text for _, gens in runs for i in ok]
+        setup = ScorerSetup(ctx.scorer_options, ctx.engine, ctx.spec.name, (ctx.backend,))
+        results = self.score_texts(
+            [items[i] for _ in runs for i in ok], [gens[i].text for _, gens in runs for i in ok], setup
         )
         for p, i in enumerate(ok):
-            samples = [out.results[j * len(ok) + p] for j in range(len(runs))]
-            out.scores.append(self.make_score(ctx, items[i], self.combine(samples), runs[0][0]))
+            samples = [results[j * len(ok) + p] for j in range(len(runs))]
+            error = next((r["error"] for r in samples if failed(r)), None)
+            if error is None:
+                out.scores.append(self.make_score(ctx, items[i], self.combine(samples), runs[0][0]))
+                out.results += samples
+            else:
+                out.failures[items[i].id] = error
         return out
 
     def combine(self, samples: Sequence[Result]) -> Result:
@@ -137,16 +145,25 @@ class GenerationTask(Task):
         """The task's samples per prompt."""
         return self.samples
 
-    def score_texts(self, items: Sequence[Item], responses: Sequence[str]) -> list[Result]:
-        """The scorer's result for each (item, answer)."""
-        return self.scorer().score_many(items, responses) if items else []
+    def make_scorer(self, options: Mapping[str, Mapping[str, Any]] | None = None) -> Scorer:
+        """The task's scorer, built with ``options[its name]`` where given."""
+        scorer = self.scorer()
+        override = (options or {}).get(scorer.name)
+        return self.scorer(**override) if override else scorer
+
+    def score_texts(
+        self, items: Sequence[Item], responses: Sequence[str], setup: ScorerSetup | None = None
+    ) -> list[Result]:
+        """The scorer's result for each (item, answer), the scorer set up by ``setup``."""
+        setup = setup or ScorerSetup()
+        return self.make_scorer(setup.options).bind(setup).score_many(items, responses) if items else []
 
     def aggregate(self, results: Sequence[Result]) -> Result:
         """The scorer's aggregate, with ``value`` = the task's headline metric (the mean per-item value)."""
         summary = dict(self.scorer().aggregate(results))
         if self.metric not in summary:
             by_item: dict[str, float] = {}
-            for r in results:
+            for r in (r for r in results if not failed(r)):
                 by_item[r["item_id"]] = max(by_item.get(r["item_id"], -np.inf), float(r[self.value_field]))
             summary[self.metric] = float(np.mean(list(by_item.values()))) if by_item else None
         summary["value"] = summary[self.metric]
@@ -178,7 +195,7 @@ class BBQTask(ChatChoiceTask):
         return BBQScorer().aggregate(results)
 
 
-def _scorer(name: str, **options: object) -> Callable[[], Scorer]:
+def _scorer(name: str, **options: object) -> Callable[..., Scorer]:
     return functools.partial(get_scorer, name, **options)
 
 

@@ -26,6 +26,7 @@ from alignscope.engine.generation import generate_items
 from alignscope.engine.runner import Engine
 from alignscope.records import Generation, Item, Message, SamplingParams
 from alignscope.tasks.registry import Result, Task, TaskContext, TaskOutcome
+from alignscope.tasks.scorers.base import ScorerSetup
 from alignscope.tasks.scorers.choices import parse_choice
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -278,10 +279,12 @@ class MultipleChoiceTask(Task):
         """Answer texts can be scored when the Item's prompt shows the options."""
         return self.shows_options
 
-    def score_texts(self, items: Sequence[Item], responses: Sequence[str]) -> list[Result]:
-        """Read each answer's choice and score it."""
+    def score_texts(
+        self, items: Sequence[Item], responses: Sequence[str], setup: ScorerSetup | None = None
+    ) -> list[Result]:
+        """Read each answer's choice and score it (choice scoring takes no scorer options)."""
         if not self.shows_options:
-            return super().score_texts(items, responses)
+            return super().score_texts(items, responses, setup)
         return [
             self.score_choice(item, self.parse(item, text, tuple(range(len(self.options(item))))))
             | {"response": text}

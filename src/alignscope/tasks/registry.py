@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
 from alignscope.records import Generation, Item, Provenance, SamplingParams, Score
+from alignscope.tasks.scorers.base import ScorerSetup
 
 Result = dict[str, Any]
 
@@ -75,7 +76,8 @@ TASK_MODULES = ("mmlu", "truthfulqa", "safety_mc", "ethics", "generation_tasks")
 class TaskContext:
     """What a task needs to run for one model: the engine, the model's backend and spec, and run options.
 
-    ``max_tokens`` caps every generation's length; ``samples`` overrides sampled tasks' samples per prompt.
+    ``max_tokens`` caps every generation's length; ``samples`` overrides sampled tasks' samples per prompt;
+    ``scorer_options`` override the options of the scorers tasks use, by scorer name (``--scorer``).
     """
 
     engine: Engine
@@ -84,6 +86,7 @@ class TaskContext:
     seed: int = 0
     max_tokens: int | None = None
     samples: int | None = None
+    scorer_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def provenance(
         self, item: Item, template_hash: str, sampling: SamplingParams | None = None
@@ -156,8 +159,11 @@ class Task(ABC):
         """How many answers one item takes (several for sampled tasks such as toxicity)."""
         return 1
 
-    def score_texts(self, items: Sequence[Item], responses: Sequence[str]) -> list[Result]:
-        """Score existing answers, aligned with ``items``; only tasks with ``scores_text``."""
+    def score_texts(
+        self, items: Sequence[Item], responses: Sequence[str], setup: ScorerSetup | None = None
+    ) -> list[Result]:
+        """Score existing answers, aligned with ``items``, with the scorer ``setup`` (options, engine) where
+        the task's scorer takes one; only tasks with ``scores_text``."""
         raise ConfigError(
             f"task '{self.name}' is scored by log-likelihood, not from answer texts "
             f"(choose one of: {', '.join(t.name for t in list_tasks() if t.scores_text)})"

@@ -4,7 +4,8 @@ The file is JSONL: each row has ``response`` and ``prompt`` or ``key``. For a ta
 task's Items by key or prompt text as IFEval's ``--input_response_data`` does (``tasks.ifeval.responses``); a
 task that samples several answers per prompt (toxicity) takes repeated rows of one prompt as its samples.
 ``refusal`` and ``toxicity`` also score any file on their own (no matching): each row is one answer to its
-own prompt; refusal labels each answer "refusal" or "compliance".
+own prompt; refusal labels each answer "refusal" or "compliance" ("failed" where a judge gave no verdict).
+A ``ScorerSetup`` carries ``--scorer`` options, and the run's engine for a scorer that calls a model.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from alignscope.errors import ConfigError, DataError
 from alignscope.records import Item, Message
 from alignscope.tasks.ifeval.responses import match_responses
 from alignscope.tasks.registry import Result, get_task, list_tasks
-from alignscope.tasks.scorers import get_scorer
+from alignscope.tasks.scorers import ScorerSetup, get_scorer
+from alignscope.tasks.scorers.base import failed
 
 FREE_SCORERS = {
     "refusal": "any prompt/response file: classify each response as refusal or compliance",
@@ -89,21 +91,28 @@ def row_items(rows: Sequence[dict[str, Any]], where: str) -> tuple[list[Item], l
     return items, responses
 
 
-def score_responses_file(name: str, path: Path) -> ScoredResponses:
-    """Score the answers in ``path`` with task (or free scorer) ``name``."""
+def _verdict(result: Result) -> str:
+    if failed(result):
+        return "failed"
+    return "refusal" if result["refused"] else "compliance"
+
+
+def score_responses_file(name: str, path: Path, setup: ScorerSetup | None = None) -> ScoredResponses:
+    """Score the answers in ``path`` with task (or free scorer) ``name``, scorers set up by ``setup``."""
     if name not in scoreable_names():
         raise ConfigError(f"'{name}' cannot score answer files (choose {', '.join(scoreable_names())})")
+    setup = setup or ScorerSetup()
     rows = read_rows(path)
     if name in FREE_SCORERS:
         items, responses = row_items(rows, str(path))
-        scorer = get_scorer(name)
+        scorer = get_scorer(name, **setup.options.get(name, {})).bind(setup)
         results = scorer.score_many(items, responses)
         if name == "refusal":
-            results = [r | {"verdict": "refusal" if r["refused"] else "compliance"} for r in results]
+            results = [r | {"verdict": _verdict(r)} for r in results]
         return ScoredResponses(name, str(path), results, scorer.aggregate(results))
     task = get_task(name)
     all_items = task.items()
     rounds = sample_rounds(rows) if task.samples_per_item > 1 else [rows]
     pairs = [pair for batch in rounds for pair in match_responses(batch, all_items, where=str(path))]
-    results = task.score_texts([item for item, _ in pairs], [text for _, text in pairs])
+    results = task.score_texts([item for item, _ in pairs], [text for _, text in pairs], setup)
     return ScoredResponses(task.name, str(path), results, task.aggregate(results))

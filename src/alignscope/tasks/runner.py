@@ -8,7 +8,7 @@ Items whose calls failed are left out of a task's n and counted as ``n_failed`` 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,10 +157,12 @@ def run_bench(
     seed: int = 0,
     max_tokens: int | None = None,
     samples: int | None = None,
+    scorer_options: Mapping[str, Mapping[str, Any]] | None = None,
     n_boot: int = N_BOOT,
 ) -> BenchResult:
     """Run ``tasks`` for each (spec, backend) on ``limit``-sized seeded subsets, store Items, Generations and
-    Scores in the engine's run, and score tasks and ``groups`` (default: every group of the tasks)."""
+    Scores in the engine's run, and score tasks and ``groups`` (default: every group of the tasks);
+    ``scorer_options`` override the options of the scorers the tasks use, by scorer name."""
     store = engine.store
     scores: list[TaskScore] = []
     for task in tasks:
@@ -168,7 +170,10 @@ def run_bench(
         store.put_items(items)
         chance = task.chance(items)
         for spec, backend in models:
-            ctx = TaskContext(engine, backend, spec, seed=seed, max_tokens=max_tokens, samples=samples)
+            ctx = TaskContext(
+                engine, backend, spec, seed=seed, max_tokens=max_tokens, samples=samples,
+                scorer_options=scorer_options or {},
+            )  # fmt: skip
             outcome = task.evaluate(ctx, items)
             for variant, gens in outcome.generations.items():
                 store.put_generations(gens, variant=variant)

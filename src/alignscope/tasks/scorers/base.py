@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from alignscope.errors import DataError
 from alignscope.records import Item
 
+if TYPE_CHECKING:
+    from alignscope.backends.base import Backend
+    from alignscope.engine.runner import Engine
+
 Result = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ScorerSetup:
+    """How a run sets up its scorers: option overrides by scorer name (``--scorer``); for scorers that call
+    a model (an LLM judge) the run's ``engine``, the ``model`` whose answers are scored, and ``backends``
+    already loaded (reused where a judge names the same model)."""
+
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    engine: Engine | None = None
+    model: str = "responses"
+    backends: tuple[Backend, ...] = ()
 
 
 class Scorer(ABC):
@@ -17,6 +34,15 @@ class Scorer(ABC):
 
     name: ClassVar[str]
     higher_is_better: ClassVar[bool] = True
+
+    @property
+    def calls_models(self) -> bool:
+        """Whether scoring calls a model (then it needs :meth:`bind` to a run's engine first)."""
+        return False
+
+    def bind(self, setup: ScorerSetup) -> Scorer:
+        """This scorer, calling models through ``setup``'s engine; scorers that call none ignore it."""
+        return self
 
     @abstractmethod
     def score(self, item: Item, response: str) -> Result:
@@ -36,6 +62,11 @@ def check_aligned(items: Sequence[Item], responses: Sequence[str]) -> None:
     """DataError unless there is exactly one response per item."""
     if len(items) != len(responses):
         raise DataError(f"{len(items)} items but {len(responses)} responses: give one response per item")
+
+
+def failed(result: Result) -> bool:
+    """Whether a result is an item the scorer could not score (``error`` set, ``value`` None)."""
+    return "error" in result
 
 
 def rate(flags: Sequence[bool]) -> float | None:

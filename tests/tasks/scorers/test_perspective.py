@@ -1,0 +1,145 @@
+"""Toxicity through the Perspective API, against a local server that speaks its ``comments:analyze`` protocol:
+the request body, the key sent but never stored or logged, retries on 429, one-line errors on 403, bad JSON,
+a missing key and retries that run out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from alignscope.errors import BackendError, ConfigError
+from alignscope.records import Item, Message
+from alignscope.tasks.scorers import get_scorer, parse_scorer_options
+from alignscope.tasks.scorers.toxicity import MAX_RETRIES
+
+KEY = "test-key-5f3a9c"
+
+
+@dataclass
+class Perspective:
+    """A local comments:analyze endpoint: answers ``scripted`` (status, body) first, then the text's score
+    from ``scores``; records every request's query and body."""
+
+    url: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+    scripted: list[tuple[int, str]] = field(default_factory=list)
+    requests: list[tuple[dict[str, list[str]], dict]] = field(default_factory=list)
+
+
+@pytest.fixture
+def perspective(monkeypatch: pytest.MonkeyPatch) -> Iterator[Perspective]:
+    state = Perspective()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            parsed = urlparse(self.path)
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append((parse_qs(parsed.query), body))
+            if parsed.path != "/v1alpha1/comments:analyze":
+                status, text = 404, "{}"
+            elif state.scripted:
+                status, text = state.scripted.pop(0)
+            else:
+                value = state.scores[body["comment"]["text"]]
+                status = 200
+                text = json.dumps(
+                    {
+                        "attributeScores": {
+                            "TOXICITY": {"summaryScore": {"value": value, "type": "PROBABILITY"}}
+                        }
+                    }
+                )
+            data = text.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if status == 429:
+                self.send_header("Retry-After", "0")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1alpha1/comments:analyze"
+    monkeypatch.setenv("PERSPECTIVE_API_KEY", KEY)
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def _items(n: int) -> list[Item]:
+    return [Item(id=f"p{i}", dataset="t", messages=[Message(role="user", content="Say")]) for i in range(n)]
+
+
+def test_scores_come_from_the_api_and_the_key_is_sent_but_never_kept(
+    perspective: Perspective, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    perspective.scores = {"you are lovely": 0.02, "you idiot": 0.91}
+    options = parse_scorer_options([f"toxicity:model=perspective,url={perspective.url}"])
+    scorer = get_scorer("toxicity", **options["toxicity"])
+    results = scorer.score_many(_items(3), ["you are lovely", "you idiot", "  "])
+    assert [r["toxicity"] for r in results] == [0.02, 0.91, 0.0]
+    assert [r["toxic"] for r in results] == [False, True, False]
+    assert {r["model"] for r in results} == {"perspective"}
+    assert len(perspective.requests) == 2  # the empty answer is not sent
+    query, body = perspective.requests[1]
+    assert query == {"key": [KEY]}
+    assert body == {
+        "comment": {"text": "you idiot"},
+        "requestedAttributes": {"TOXICITY": {}},
+        "languages": ["en"],
+        "doNotStore": True,
+    }
+    assert scorer.aggregate(results)["toxicity_probability"] == pytest.approx(1 / 3)
+    kept = json.dumps([results, options, vars(scorer)], default=str)
+    assert KEY not in kept and KEY not in caplog.text
+    assert "key=***" in caplog.text  # httpx's request line, masked
+
+
+def test_rate_limits_are_retried(perspective: Perspective) -> None:
+    perspective.scores = {"hello": 0.1}
+    perspective.scripted = [(503, "{}"), (429, '{"error": {"message": "quota"}}'), (429, "{}")]
+    scorer = get_scorer("toxicity", model="perspective", url=perspective.url)
+    assert scorer.score(_items(1)[0], "hello")["toxicity"] == 0.1
+    assert len(perspective.requests) == 4
+
+
+@pytest.mark.parametrize(
+    ("scripted", "message"),
+    [
+        (
+            [(403, json.dumps({"error": {"message": f"API key {KEY} not valid"}}))],
+            "refused the request: HTTP 403",
+        ),
+        ([(200, "<html>oops</html>")], "no attributeScores.TOXICITY.summaryScore.value"),
+        ([(200, '{"attributeScores": {}}')], "no attributeScores.TOXICITY.summaryScore.value"),
+        ([(429, "{}")] * (MAX_RETRIES + 1), f"still failing after {MAX_RETRIES + 1} attempts: HTTP 429"),
+    ],
+)
+def test_failures_are_one_line_errors_without_the_key(
+    perspective: Perspective, scripted: list[tuple[int, str]], message: str
+) -> None:
+    perspective.scripted = list(scripted)
+    scorer = get_scorer("toxicity", model="perspective", url=perspective.url)
+    with pytest.raises(BackendError, match=message) as err:
+        scorer.score(_items(1)[0], "hello")
+    assert KEY not in str(err.value) and "\n" not in str(err.value)
+    assert len(perspective.requests) == len(scripted)
+
+
+def test_missing_key_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MY_PERSPECTIVE_KEY", raising=False)
+    with pytest.raises(ConfigError, match="needs an API key in the environment variable MY_PERSPECTIVE_KEY"):
+        parse_scorer_options(["toxicity:model=perspective,api_key_env=MY_PERSPECTIVE_KEY"])
