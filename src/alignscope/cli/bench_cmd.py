@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from alignscope.cli.common import (
+    ApiKeyEnvOpt,
     JsonOpt,
     LimitOpt,
     ModelOpt,
@@ -75,7 +76,7 @@ def bench(
         Path | None,
         typer.Option("--responses", help="With `score TASK`: JSONL rows of prompt (or key) and response."),
     ] = None,
-    api_key_env: Annotated[str | None, typer.Option(help="Environment variable with the API key.")] = None,
+    api_key_env: ApiKeyEnvOpt = None,
     scorer: Annotated[
         list[str] | None, typer.Option("--scorer", metavar="NAME:KEY=VALUE,...", help=SCORER_HELP)
     ] = None,

@@ -34,7 +34,9 @@ def judge(
     ] = None,
     judge_model: Annotated[
         str | None,
-        typer.Option("--judge", "-j", help="Judge model as BACKEND:MODEL[@URL] (e.g. hf:smollm2-135m)."),
+        typer.Option(
+            "--judge", "-j", help="Judge model as BACKEND:MODEL or BACKEND:MODEL@URL (e.g. hf:smollm2-135m)."
+        ),
     ] = None,
     mode: Annotated[str, typer.Option(help="pairwise, pointwise, criteria, rubric or meta.")] = "pairwise",
     template: Annotated[
