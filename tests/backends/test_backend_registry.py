@@ -61,9 +61,12 @@ def test_fingerprint_follows_the_weights(tmp_path):
 def test_hf_backend_from_a_spec(hf_smollm2: HFBackend):
     backend = make_backend(ModelSpec(name="x", backend="hf", batch_size=3))
     assert isinstance(backend, HFBackend) and backend.max_batch == 3
-    assert backend.loaded is hf_smollm2.loaded
     identity = backend.identity()
     assert identity["kind"] == "hf" and identity["model"] == "smollm2-135m" and identity["dtype"] == "float32"
+    assert "loaded" not in vars(backend)  # the identity (the cache key of every call) needs no weights
+    assert backend.loaded is hf_smollm2.loaded  # first use: the weights this process already holds
+    assert backend.chat_template == backend.loaded.tokenizer.chat_template
+    assert backend.identity() == identity == hf_smollm2.identity()
 
 
 def test_bad_device_and_dtype_are_one_line_errors():

@@ -1,14 +1,18 @@
 """transformers in-process: batched chat generation and lm-eval-style log-likelihoods on CPU or CUDA.
 
 One loaded model per process is shared by every backend that names the same weights, device and dtype
-(system-prompt variants load it once). Requests of one batch may mix sampling parameters: greedy rows take
-the argmax, sampled rows draw from their own seeded generator, so a row's output does not depend on the batch
-it ran in; stop strings and max_tokens end each row separately.
+(system-prompt variants load it once). Weights load on the first model call, not when the backend is made:
+a run whose calls are all cached never loads them (the chat template for the backend's identity is read
+from the GGUF header or the tokenizer files). Requests of one batch may mix sampling parameters: greedy rows
+take the argmax, sampled rows draw from their own seeded generator, so a row's output does not depend on the
+batch it ran in; stop strings and max_tokens end each row separately.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import random
 import threading
 from collections.abc import Sequence
@@ -119,8 +123,30 @@ def _load(local: LocalModel, device: torch.device, dtype: str) -> LoadedModel:
     return LoadedModel(model, tokenizer, device, torch_dtype, max_length, eos_ids, threading.Lock())
 
 
+def read_chat_template(local: LocalModel) -> str | None:
+    """The chat template the tokenizer of ``local`` will have, without loading the model: the GGUF
+    header's ``tokenizer.chat_template``, or the directory's ``chat_template.jinja`` or tokenizer config."""
+    try:
+        if local.gguf_file:
+            from gguf import GGUFReader
+
+            field = GGUFReader(local.path).fields.get("tokenizer.chat_template")
+            return None if field is None else bytes(field.parts[field.data[0]]).decode("utf-8")
+        jinja = local.directory / "chat_template.jinja"
+        if jinja.is_file():
+            return jinja.read_text(encoding="utf-8")
+        config = local.directory / "tokenizer_config.json"
+        template = (
+            json.loads(config.read_text(encoding="utf-8")).get("chat_template") if config.is_file() else None
+        )
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        raise BackendError(f"cannot read the tokenizer of model {local.label!r}: {exc}") from None
+    return template if isinstance(template, str) else None
+
+
 class HFBackend(Backend):
-    """transformers in-process, batched (``max_batch`` = the spec's batch_size), one endpoint ``local``."""
+    """transformers in-process, batched (``max_batch`` = the spec's batch_size), one endpoint ``local``;
+    the weights load on first use (``loaded``)."""
 
     kind = "hf"
 
@@ -129,14 +155,18 @@ class HFBackend(Backend):
         self.spec = spec
         self.local = local
         self.max_batch = max(1, spec.batch_size)
-        self.loaded = load_model(local, spec.device, spec.dtype)
-        self.chat_template: str | None = (
-            spec.options.get("chat_template") or self.loaded.tokenizer.chat_template
-        )
+        self.device = resolve_device(spec.device)
+        self.dtype = resolve_dtype(spec.dtype, self.device)
+        self.chat_template: str | None = spec.options.get("chat_template") or read_chat_template(local)
         self._fingerprint = fingerprint(local.path)
 
+    @functools.cached_property
+    def loaded(self) -> LoadedModel:
+        """The model and tokenizer in memory, loaded on first use (once per process and weights)."""
+        return load_model(self.local, self.spec.device, self.spec.dtype)
+
     def __repr__(self) -> str:
-        return f"HFBackend(model={self.model!r}, device={self.loaded.device}, dtype={self.loaded.dtype})"
+        return f"HFBackend(model={self.model!r}, device={self.device}, dtype={self.dtype})"
 
     def identity(self) -> dict[str, Any]:
         """Kind, model label and weights fingerprint, dtype, chat template hash and system prompt."""
@@ -145,7 +175,7 @@ class HFBackend(Backend):
             "kind": self.kind,
             "model": self.local.label,
             "weights": self._fingerprint,
-            "dtype": str(self.loaded.dtype).removeprefix("torch."),
+            "dtype": str(self.dtype).removeprefix("torch."),
             "chat_template": text_hash(template) if isinstance(template, str) else None,
             "system_prompt": self.spec.system_prompt,
         }
