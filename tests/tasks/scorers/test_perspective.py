@@ -10,13 +10,17 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from alignscope.engine import Engine
 from alignscope.errors import BackendError, ConfigError
 from alignscope.records import Item, Message
+from alignscope.store import RunStore
 from alignscope.tasks.scorers import get_scorer, parse_scorer_options
+from alignscope.tasks.scorers.base import ScorerSetup
 from alignscope.tasks.scorers.toxicity import MAX_RETRIES
 
 KEY = "test-key-5f3a9c"
@@ -106,6 +110,26 @@ def test_scores_come_from_the_api_and_the_key_is_sent_but_never_kept(
     kept = json.dumps([results, options, vars(scorer)], default=str)
     assert KEY not in kept and KEY not in caplog.text
     assert "key=***" in caplog.text  # httpx's request line, masked
+
+
+def test_scores_are_cached_in_the_run_store_as_they_arrive(perspective: Perspective, tmp_path: Path) -> None:
+    """A run that fails after one score keeps it; the rerun asks only for the rest, a third asks nothing."""
+    perspective.scores = {"a": 0.1, "b": 0.7, "c": 0.3}
+    first = {"attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}}}
+    perspective.scripted = [(200, json.dumps(first)), (403, "{}")]  # "a" is scored, then "b" fails
+    engine = Engine(RunStore(tmp_path), "tox", progress=False)
+    scorer = get_scorer("toxicity", model="perspective", url=perspective.url)
+    assert scorer.calls_models
+    with pytest.raises(BackendError, match="HTTP 403"):
+        scorer.bind(ScorerSetup(engine=engine)).score_many(_items(3), ["a", "b", "c"])
+    assert len(perspective.requests) == 2
+    results = scorer.score_many(_items(3), ["a", "b", "c"])
+    assert [r["toxicity"] for r in results] == [0.1, 0.7, 0.3]
+    assert [body["comment"]["text"] for _, body in perspective.requests[2:]] == ["b", "c"]
+    again = get_scorer("toxicity", model="perspective", url=perspective.url).bind(ScorerSetup(engine=engine))
+    assert [r["toxicity"] for r in again.score_many(_items(3), ["a", "b", "c"])] == [0.1, 0.7, 0.3]
+    assert len(perspective.requests) == 4
+    assert all(KEY.encode() not in f.read_bytes() for f in tmp_path.iterdir() if f.is_file())
 
 
 def test_rate_limits_are_retried(perspective: Perspective) -> None:
