@@ -365,6 +365,7 @@ def test_killed_run_resumes_without_repeating_calls(files, tmp_path, capsys, mon
     )
     ws = tmp_path / "ws"
     args = ["train", "meta-rewarding", str(config_file), "--workspace", str(ws), "--json"]
+    args += ["--out", str(tmp_path / "report")]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "alignscope.cli.main", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
@@ -395,6 +396,10 @@ def test_killed_run_resumes_without_repeating_calls(files, tmp_path, capsys, mon
     assert [m["iteration"] for m in summary["metrics"]] == [0, 1, 2]
     store = RunStore(ws)
     run_id = summary["run_id"]
+    html = Path(summary["outputs"]["html"]).read_text(encoding="utf-8")
+    assert Path(summary["outputs"]["html"]).parent == tmp_path / "report"
+    assert "Judged vs concrete" in html and 'data-name="judged_win_rates"' in html
+    assert store.get_artifact(run_id, "report")["title"].startswith("alignscope Meta-Rewarding")
     for t in (1, 2):
         responses = _responses(store, run_id, t)
         assert len(responses) == store.get_artifact(run_id, marker_name(t, "actor"))["responses"]

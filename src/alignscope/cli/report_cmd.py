@@ -26,7 +26,8 @@ def stored_report(store: RunStore, run_id: str) -> Report:
     body = store.get_artifact(run_id, REPORT_ARTIFACT)
     if body is None:
         raise UserError(
-            f"run '{run_id}' ({run['command']}) has no stored report; only `alignscope audit` runs store one"
+            f"run '{run_id}' ({run['command']}) has no stored report; "
+            "only `alignscope audit` runs store one, and `alignscope train meta-rewarding` runs"
         )
     try:
         return Report.model_validate(body)

@@ -82,9 +82,19 @@ def rl(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = Fa
 
 @app.command("meta-rewarding")
 def meta_rewarding(
-    config: ConfigArg, workspace: WorkspaceOpt = None, run_id: RunIdOpt = None, json_out: JsonOpt = False
+    config: ConfigArg,
+    workspace: WorkspaceOpt = None,
+    run_id: RunIdOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder for report.html (default: reports/RUN).")
+    ] = None,
+    json_out: JsonOpt = False,
 ) -> None:
-    """Meta-Rewarding (or Self-Rewarding) iterations; resumable: rerun the same command to go on."""
+    """Meta-Rewarding (or Self-Rewarding) iterations; resumable: rerun the same command to go on. Ends with a
+    report: judged (win rates vs the seed) against concrete (factor scores) per iteration."""
+    from alignscope.audit.outputs import write_report_files
+    from alignscope.audit.run import REPORT_ARTIFACT
+    from alignscope.report.meta_rewarding import meta_rewarding_report
     from alignscope.training.meta_rewarding import run_meta_rewarding
 
     cfg = load_config(config, MetaRewardingConfig)
@@ -93,8 +103,15 @@ def meta_rewarding(
     with _stdout_for(json_out):
         result = run_meta_rewarding(cfg, engine, store.workspace)
     _print_metrics(result.metrics, json_out)
+    facts = {"run": engine.run_id, "config": str(config), "checkpoints": ", ".join(result.checkpoints)}
+    report = meta_rewarding_report(result.metrics, cfg.model_dump(mode="json"), facts)
+    outputs = write_report_files(report, out or Path("reports") / engine.run_id)
+    store.put_artifact(engine.run_id, REPORT_ARTIFACT, report.model_dump(mode="json"))
+    (sys.stderr if json_out else sys.stdout).write(f"report: {outputs['html']}\n")
     summary = end_run(
-        engine, {"checkpoints": result.checkpoints, "metrics": result.metrics}, json_mode=json_out
+        engine,
+        {"checkpoints": result.checkpoints, "metrics": result.metrics, "outputs": outputs},
+        json_mode=json_out,
     )
     if json_out:
         emit_json(summary)

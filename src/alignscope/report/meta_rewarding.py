@@ -1,0 +1,160 @@
+"""The report of a Meta-Rewarding (or Self-Rewarding) run: per iteration, did the model get *judged* better
+(win rate and length-controlled win rate against the seed), *really* better (concrete factor scores), or
+only longer? Built from the loop's per-iteration metrics (``IterationResult.metrics``); formatting only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alignscope.report.model import Block, Bullets, Plot, Report, Section
+from alignscope.report.sections import frame_table, note
+from alignscope.report.svg import bar_chart_svg
+
+Z95 = 1.959963984540054
+TRAINING_COLUMNS = {
+    "model": "model",
+    "responses": "responses",
+    "judgments_unparsed": "unparsed judgments",
+    "actor_pairs": "actor pairs",
+    "judge_pairs": "judge pairs",
+    "meta_wins_as_first": "meta-judge wins as first",
+    "meta_wins_as_second": "meta-judge wins as second",
+    "train_loss_first": "DPO loss first",
+    "train_loss_last": "DPO loss last",
+    "mean_length_chars": "answer chars",
+}
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else float("nan")
+
+
+def _wald(metrics: dict[str, Any], key: str) -> tuple[float, float, float]:
+    """(value, low, high) of a win rate with its standard error ``key_se``, at 95%."""
+    value, se = _number(metrics.get(key)), _number(metrics.get(f"{key}_se"))
+    return value, value - Z95 * se, value + Z95 * se
+
+
+def _judged_verdict(name: str, value: float, low: float, high: float) -> str:
+    if not np.isfinite(value):
+        return f"{name}: not measured"
+    if not np.isfinite(low):
+        return f"{name} {value:.1f}: no interval"
+    if low > 50:
+        verdict = "judged better than the seed"
+    elif high < 50:
+        verdict = "judged worse than the seed"
+    else:
+        verdict = "no judged difference from the seed"
+    return f"{name} {value:.1f} (95% CI {low:.1f} to {high:.1f}): {verdict}"
+
+
+def _factor(metrics: dict[str, Any], group: str) -> tuple[float, float, float]:
+    """(value, low, high) of a concrete group score, on the 0-100 scale."""
+    entry = metrics.get("concrete", {}).get("groups", {}).get(group, {})
+    low, high = (entry.get("ci") or [None, None])[:2]
+    return tuple(100 * _number(v) for v in (entry.get("value"), low, high))  # type: ignore[return-value]
+
+
+def _concrete_verdict(group: str, seed: tuple[float, float, float], now: tuple[float, float, float]) -> str:
+    value, low, high = now
+    text = f"{group} {value:.1f} (95% CI {low:.1f} to {high:.1f}) vs seed {seed[0]:.1f}"
+    if not (np.isfinite(value) and np.isfinite(seed[0])):
+        return f"{group}: not measured"
+    if low > seed[2]:
+        return f"{text}: really better (intervals apart)"
+    if high < seed[1]:
+        return f"{text}: really worse (intervals apart)"
+    return f"{text}: no concrete change shown"
+
+
+def iteration_verdicts(metrics: Sequence[dict[str, Any]]) -> list[str]:
+    """One plain-language line per measured quantity and iteration after the seed."""
+    seed, groups = metrics[0], _groups(metrics)
+    lines = []
+    for m in metrics[1:]:
+        head = f"iteration {m['iteration']} ({m.get('model', '?')}): "
+        lines.append(head + _judged_verdict("win rate", *_wald(m, "win_rate")))
+        lines.append(head + _judged_verdict("LC win rate", *_wald(m, "lc_win_rate")))
+        chars, seed_chars = _number(m.get("mean_length_chars")), _number(seed.get("mean_length_chars"))
+        if np.isfinite(chars) and np.isfinite(seed_chars) and seed_chars > 0:
+            lines.append(
+                head + f"answers {chars:.0f} characters, {100 * (chars / seed_chars - 1):+.0f}% vs seed"
+            )
+        lines.extend(head + _concrete_verdict(g, _factor(seed, g), _factor(m, g)) for g in groups)
+    return lines
+
+
+def _groups(metrics: Sequence[dict[str, Any]]) -> list[str]:
+    return sorted({g for m in metrics for g in m.get("concrete", {}).get("groups", {})})
+
+
+def _plots(metrics: Sequence[dict[str, Any]]) -> list[Block]:
+    trained = [m for m in metrics if m["iteration"] > 0]
+    labels = [f"iter {m['iteration']}" for m in trained]
+    blocks: list[Block] = []
+    if trained:
+        series = {
+            name: tuple(map(list, zip(*(_wald(m, key) for m in trained), strict=True)))
+            for name, key in (("win rate", "win_rate"), ("LC win rate", "lc_win_rate"))
+        }
+        svg = bar_chart_svg(
+            labels, series, title="Judged: win rates against the seed", y_label="%", reference=50.0
+        )
+        blocks.append(Plot(name="judged_win_rates", caption="95% CIs from the standard errors.", svg=svg))
+    groups = _groups(metrics)
+    every = [f"iter {m['iteration']}" for m in metrics]
+    if groups:
+        series = {g: tuple(map(list, zip(*(_factor(m, g) for m in metrics), strict=True))) for g in groups}
+        svg = bar_chart_svg(
+            every, series, title="Concrete: factor scores (0 = chance)", y_label="score x 100"
+        )
+        blocks.append(Plot(name="concrete_factors", caption="Bootstrap 95% CIs over items.", svg=svg))
+    lengths = [_number(m.get("mean_length_chars")) for m in metrics]
+    nan = [float("nan")] * len(metrics)
+    svg = bar_chart_svg(every, {"answer chars": (lengths, nan, nan)}, title="Length", y_label="characters")
+    blocks.append(Plot(name="answer_length", caption="Mean characters per evaluation answer.", svg=svg))
+    return blocks
+
+
+def meta_rewarding_report(
+    metrics: Sequence[dict[str, Any]], config: dict[str, Any], facts: dict[str, str]
+) -> Report:
+    """The report of a loop's ``metrics`` (iteration 0 = the seed) under ``config``."""
+    self_rewarding = bool(config.get("self_rewarding"))
+    loop = "Self-Rewarding" if self_rewarding else "Meta-Rewarding"
+    frame = pd.DataFrame(
+        [{title: m.get(key) for key, title in TRAINING_COLUMNS.items()} for m in metrics],
+        index=pd.Index([m["iteration"] for m in metrics], name="iteration"),
+        dtype=object,  # counts stay integers beside missing values
+    )
+    notes = [f"iteration {m['iteration']}: {n}" for m in metrics for n in m.get("notes", [])]
+    judged_vs_concrete: list[Block] = [
+        note(
+            "Judged: the seed model judges each iteration's answers against its own (win rate and "
+            "AlpacaEval's length-controlled win rate). Concrete: the configured benchmark factors. A loop "
+            "that only improves style moves the first and the length, not the second."
+        ),
+        Bullets(title="Verdicts", items=iteration_verdicts(metrics)),
+        *_plots(metrics),
+    ]
+    training: list[Block] = [
+        frame_table(frame, "iterations", "Per-iteration training records", index="iteration")
+    ]
+    if notes:
+        training.append(Bullets(title="Notes", items=notes))
+    return Report(
+        title=f"alignscope {loop}: judged better, or really better?",
+        subtitle=f"{len(metrics) - 1} iteration(s) from {config.get('model', '?')}",
+        facts=facts,
+        sections=[
+            Section(
+                id="judged-vs-concrete", title="Judged vs concrete", origin="live", blocks=judged_vs_concrete
+            ),
+            Section(id="training", title="Training", origin="live", blocks=training),
+        ],
+    )
