@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -19,8 +20,12 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
-    """``cli("generate", "--data", ...)`` -> exit code, stdout, stderr."""
+def cli(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Callable[..., CliResult]:
+    """``cli("generate", "--data", ...)`` -> exit code, stdout, stderr; run in ``tmp_path`` (default output
+    folders such as ``reports/RUN`` land there, not in the checkout)."""
+    monkeypatch.chdir(tmp_path)
 
     def run(*args: str) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["alignscope", *args])

@@ -139,7 +139,7 @@ def test_report_of_unknown_or_non_audit_runs_fails_in_one_line(tmp_path):
     for run in ("nope", "gen-1"):
         code, _, err = run_cli("report", run, "-w", str(tmp_path))
         assert code == 2 and err.count("\n") == 1 and err.startswith("alignscope: error:")
-    assert "only `alignscope audit` runs store one" in err
+    assert "runs of `alignscope audit`, `bench` and `train meta-rewarding` store one" in err
 
 
 def test_view_serves_the_report_on_localhost_only():

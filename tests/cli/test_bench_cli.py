@@ -87,6 +87,10 @@ def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path) -> No
     answers = store.records("generations", run_id=data["run_id"], variant="ifeval:0")
     assert len(answers) == LIMIT and all(0 < g.completion_tokens <= MAX_TOKENS for g in answers)
     assert store.get_artifact(data["run_id"], "bench")["tasks"] == tasks
+    html = Path(data["outputs"]["html"])
+    assert html == tmp_path / "reports" / data["run_id"] / "report.html"  # cli runs in tmp_path
+    assert 'data-name="live_factor_scores"' in html.read_text(encoding="utf-8")
+    assert store.get_artifact(data["run_id"], "report")["title"].startswith("alignscope bench")
 
     second = cli(*args)  # a finished run: every call from the cache
     assert second.code == 0, second.err

@@ -1,4 +1,4 @@
-"""Write an audit's outputs into ``--out``: report.html, report.json, results.json, a Parquet per table."""
+"""Write a run's outputs into ``--out``: report.html, report.json, results.json, a Parquet per table."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ import pandas as pd
 from alignscope.errors import UserError
 from alignscope.report.html import write_html
 from alignscope.report.model import Report, Table
+from alignscope.store import RunStore
 
 HTML_FILE = "report.html"
 REPORT_FILE = "report.json"
 RESULTS_FILE = "results.json"
 TABLES_DIR = "tables"
+REPORT_ARTIFACT = "report"
 
 
 def jsonable(obj: Any) -> Any:
@@ -78,6 +80,14 @@ def write_report_files(report: Report, out_dir: Path) -> dict[str, Any]:
         "tables": parquet,
         "results_json": str(out_dir / RESULTS_FILE),
     }
+
+
+def publish_report(store: RunStore, run_id: str, report: Report, out_dir: Path) -> dict[str, Any]:
+    """Write the report's files into ``out_dir`` and store the Report with run ``run_id`` (so that
+    ``alignscope report RUN`` rebuilds it); returns the paths written."""
+    outputs = write_report_files(report, out_dir)
+    store.put_artifact(run_id, REPORT_ARTIFACT, report.model_dump(mode="json"))
+    return outputs
 
 
 def write_results(results: dict[str, Any], out_dir: Path) -> Path:

@@ -20,7 +20,7 @@ from alignscope.audit.live import (
     generate_answers,
     meta_analysis,
 )
-from alignscope.audit.outputs import jsonable, write_report_files, write_results
+from alignscope.audit.outputs import jsonable, publish_report, write_results
 from alignscope.audit.published import PUBLISHED_PARTS
 from alignscope.audit.timing import StageTimer
 from alignscope.backends.base import Backend
@@ -31,7 +31,6 @@ from alignscope.report.model import Report, Section
 from alignscope.store import RunStore
 from alignscope.store.export import export_run
 
-REPORT_ARTIFACT = "report"
 RESULTS_ARTIFACT = "results"
 
 
@@ -190,8 +189,7 @@ def run_audit(
             facts=_facts(cfg, rid, store, command, timer),
             sections=sections,
         )
-        outputs = write_report_files(report, out_dir)
-        store.put_artifact(rid, REPORT_ARTIFACT, report.model_dump(mode="json"))
+        outputs = publish_report(store, rid, report, out_dir)
         if cfg.models:
             export_run(store, rid, out_dir / "records")
     results |= {

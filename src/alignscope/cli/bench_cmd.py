@@ -21,6 +21,7 @@ from alignscope.cli.common import (
     JsonOpt,
     LimitOpt,
     ModelOpt,
+    ReportOutOpt,
     RunIdOpt,
     SeedOpt,
     WorkspaceOpt,
@@ -31,6 +32,7 @@ from alignscope.cli.common import (
     parse_model,
     print_table,
     ready_backends,
+    save_report,
 )
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
@@ -82,6 +84,7 @@ def bench(
     ] = None,
     run_id: RunIdOpt = None,
     workspace: WorkspaceOpt = None,
+    out: ReportOutOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Run concrete benchmarks (SOS-Bench factors, trust verticals) for models; resumable, cached."""
@@ -98,7 +101,7 @@ def bench(
     else:
         _run(
             targets, model, limit, seed, max_tokens, samples, api_key_env, options, run_id, workspace,
-            json_out,
+            out, json_out,
         )  # fmt: skip
 
 
@@ -134,8 +137,11 @@ def _run(
     scorer_options: dict[str, dict[str, Any]],
     run_id: str | None,
     workspace: Path | None,
+    out: Path | None,
     json_out: bool,
 ) -> None:
+    from alignscope.report.bench import bench_report
+
     tasks, groups = resolve_tasks(targets)
     if not models:
         raise ConfigError("give at least one --model (e.g. --model hf:smollm2-135m)")
@@ -165,7 +171,10 @@ def _run(
     )  # fmt: skip
     store.put_artifact(engine.run_id, "bench", result.to_dict())
     _print_result(result, json_out)
-    summary = end_run(engine, {"bench": result.to_dict()}, json_mode=json_out)
+    facts = {"run": engine.run_id, "tasks": ", ".join(t.name for t in tasks)}
+    report = bench_report(result, [s.name for s in specs], limit, seed, facts)
+    outputs = save_report(engine, report, out, json_mode=json_out)
+    summary = end_run(engine, {"bench": result.to_dict(), "outputs": outputs}, json_mode=json_out)
     if json_out:
         emit_json(summary)
     if engine.stats.failures:

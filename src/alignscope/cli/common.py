@@ -17,6 +17,7 @@ from alignscope.config import BACKENDS, ModelSpec
 from alignscope.engine import Engine
 from alignscope.errors import ConfigError
 from alignscope.hashing import stable_hash
+from alignscope.report.model import Report
 from alignscope.store import RunStore
 
 WorkspaceOpt = Annotated[
@@ -44,6 +45,10 @@ ApiKeyEnvOpt = Annotated[str | None, typer.Option(help="Environment variable wit
 
 err_console = Console(stderr=True)
 out_console = Console()
+ReportOutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Folder for report.html, JSON and tables (default: reports/RUN)."),
+]
 
 
 def open_store(workspace: Path | None) -> RunStore:
@@ -133,3 +138,14 @@ def end_run(engine: Engine, summary: dict[str, Any], *, json_mode: bool) -> dict
     )
     (err_console if json_mode else out_console).print(line)
     return full
+
+
+def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:
+    """Write the run's report into ``out`` (default ``reports/RUN``), store it with the run (for
+    ``alignscope report RUN``) and print its path; returns the paths written."""
+    from alignscope.audit.outputs import publish_report
+
+    folder = (out or Path("reports") / engine.run_id).absolute()
+    outputs = publish_report(engine.store, engine.run_id, report, folder)
+    (err_console if json_mode else out_console).print(f"report: {outputs['html']}")
+    return outputs

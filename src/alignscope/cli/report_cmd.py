@@ -20,14 +20,14 @@ RunArg = Annotated[str, typer.Argument(help="Run id (see `alignscope runs list`)
 
 def stored_report(store: RunStore, run_id: str) -> Report:
     """The Report stored with run ``run_id``; UserError if the run has none."""
-    from alignscope.audit.run import REPORT_ARTIFACT
+    from alignscope.audit.outputs import REPORT_ARTIFACT
 
     run = store.get_run(run_id)
     body = store.get_artifact(run_id, REPORT_ARTIFACT)
     if body is None:
         raise UserError(
             f"run '{run_id}' ({run['command']}) has no stored report; "
-            "only `alignscope audit` runs store one, and `alignscope train meta-rewarding` runs"
+            "runs of `alignscope audit`, `bench` and `train meta-rewarding` store one"
         )
     try:
         return Report.model_validate(body)

@@ -19,6 +19,7 @@ import typer
 
 from alignscope.cli.common import (
     JsonOpt,
+    ReportOutOpt,
     RunIdOpt,
     WorkspaceOpt,
     begin_run,
@@ -26,6 +27,7 @@ from alignscope.cli.common import (
     end_run,
     open_store,
     print_table,
+    save_report,
 )
 from alignscope.config import load_config
 from alignscope.store.sqlite import default_workspace
@@ -85,15 +87,11 @@ def meta_rewarding(
     config: ConfigArg,
     workspace: WorkspaceOpt = None,
     run_id: RunIdOpt = None,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Folder for report.html (default: reports/RUN).")
-    ] = None,
+    out: ReportOutOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Meta-Rewarding (or Self-Rewarding) iterations; resumable: rerun the same command to go on. Ends with a
     report: judged (win rates vs the seed) against concrete (factor scores) per iteration."""
-    from alignscope.audit.outputs import write_report_files
-    from alignscope.audit.run import REPORT_ARTIFACT
     from alignscope.report.meta_rewarding import meta_rewarding_report
     from alignscope.training.meta_rewarding import run_meta_rewarding
 
@@ -105,9 +103,7 @@ def meta_rewarding(
     _print_metrics(result.metrics, json_out)
     facts = {"run": engine.run_id, "config": str(config), "checkpoints": ", ".join(result.checkpoints)}
     report = meta_rewarding_report(result.metrics, cfg.model_dump(mode="json"), facts)
-    outputs = write_report_files(report, out or Path("reports") / engine.run_id)
-    store.put_artifact(engine.run_id, REPORT_ARTIFACT, report.model_dump(mode="json"))
-    (sys.stderr if json_out else sys.stdout).write(f"report: {outputs['html']}\n")
+    outputs = save_report(engine, report, out, json_mode=json_out)
     summary = end_run(
         engine,
         {"checkpoints": result.checkpoints, "metrics": result.metrics, "outputs": outputs},

@@ -131,37 +131,34 @@ def task_frame(bench: Any) -> pd.DataFrame:
 
 def factors_section(cfg: Any, bench: Any) -> Section:
     """Concrete factor and vertical scores with CIs, a bar chart, and the per-task table."""
-    factors = factor_frame(bench)
-    groups = list(dict.fromkeys(factors["factor"]))
-    series = {}
-    for model, part in factors.groupby("model", sort=False):
-        part = part.set_index("factor").reindex(groups)
-        series[str(model)] = (part["score"].tolist(), part["ci_low"].tolist(), part["ci_high"].tolist())
-    chart = bar_chart_svg(
-        groups,
-        series,
-        title="Concrete scores (0 = chance or worst, 1 = best), 95% CIs",
-        y_label="normalised score",
-    )
     return live_section(
-        cfg,
-        "live-factors",
-        "Live: concrete factor scores (ground truth, no judge)",
-        [
-            Text(
-                text="Each task is scored by a deterministic scorer (log-likelihood multiple choice, "
-                "IFEval checkers, refusal classifier ...), normalised to [0, 1] with chance removed, and "
-                "averaged into its factor. CIs: bootstrap over items."
-            ),
-            Plot(
-                name="live_factor_scores",
-                caption="Factor scores per model with 95% bootstrap CIs.",
-                svg=chart,
-            ),
-            frame_table(factors, "live_factor_scores", "Factor and vertical scores"),
-            frame_table(task_frame(bench), "live_task_scores", "Per-task scores"),
-        ],
+        cfg, "live-factors", "Live: concrete factor scores (ground truth, no judge)", factor_blocks(bench)
     )
+
+
+def factor_blocks(bench: Any) -> list[Block]:
+    """A bench result's factor and vertical scores: how they are made, a bar chart with CIs, two tables."""
+    blocks: list[Block] = [
+        Text(
+            text="Each task is scored by a deterministic scorer (log-likelihood multiple choice, "
+            "IFEval checkers, refusal classifier ...), normalised to [0, 1] with chance removed, and "
+            "averaged into its factor. CIs: bootstrap over items."
+        )
+    ]
+    if bench.groups:
+        factors = factor_frame(bench)
+        groups = list(dict.fromkeys(factors["factor"]))
+        series = {}
+        for model, part in factors.groupby("model", sort=False):
+            part = part.set_index("factor").reindex(groups)
+            series[str(model)] = (part["score"].tolist(), part["ci_low"].tolist(), part["ci_high"].tolist())
+        title = "Concrete scores (0 = chance or worst, 1 = best), 95% CIs"
+        chart = bar_chart_svg(groups, series, title=title, y_label="normalised score")
+        blocks += [
+            Plot(name="live_factor_scores", caption="Factor scores per model, 95% bootstrap CIs.", svg=chart),
+            frame_table(factors, "live_factor_scores", "Factor and vertical scores"),
+        ]
+    return [*blocks, frame_table(task_frame(bench), "live_task_scores", "Per-task scores")]
 
 
 def _audit_lines(outcome: Any, level: float) -> list[str]:
