@@ -140,12 +140,16 @@ def end_run(engine: Engine, summary: dict[str, Any], *, json_mode: bool) -> dict
     return full
 
 
+def report_folder(run_id: str, out: Path | None) -> Path:
+    """Where a run's report goes: ``out``, else ``reports/RUN`` (absolute, so printed paths work anywhere)."""
+    return (out or Path("reports") / run_id).absolute()
+
+
 def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:
     """Write the run's report into ``out`` (default ``reports/RUN``), store it with the run (for
     ``alignscope report RUN``) and print its path; returns the paths written."""
     from alignscope.audit.outputs import publish_report
 
-    folder = (out or Path("reports") / engine.run_id).absolute()
-    outputs = publish_report(engine.store, engine.run_id, report, folder)
+    outputs = publish_report(engine.store, engine.run_id, report, report_folder(engine.run_id, out))
     (err_console if json_mode else out_console).print(f"report: {outputs['html']}")
     return outputs

@@ -4,12 +4,20 @@ serves it on 127.0.0.1 only."""
 from __future__ import annotations
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from alignscope.cli.common import JsonOpt, WorkspaceOpt, emit_json, err_console, open_store, out_console
+from alignscope.cli.common import (
+    JsonOpt,
+    ReportOutOpt,
+    WorkspaceOpt,
+    emit_json,
+    err_console,
+    open_store,
+    out_console,
+    report_folder,
+)
 from alignscope.errors import DataError, UserError
 from alignscope.report.model import Report
 from alignscope.store import RunStore
@@ -39,9 +47,7 @@ def stored_report(store: RunStore, run_id: str) -> Report:
 
 def report(
     run: RunArg,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Folder to write into (default: reports/RUN).")
-    ] = None,
+    out: ReportOutOpt = None,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -50,8 +56,7 @@ def report(
 
     store = open_store(workspace)
     rebuilt = stored_report(store, run)
-    folder = out or Path("reports") / run
-    outputs = write_report_files(rebuilt, folder)
+    outputs = write_report_files(rebuilt, report_folder(run, out))
     (err_console if json_out else out_console).print(f"report: {outputs['html']}")
     if json_out:
         emit_json({"run_id": run, "outputs": outputs})

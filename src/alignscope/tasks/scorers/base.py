@@ -34,6 +34,7 @@ class Scorer(ABC):
 
     name: ClassVar[str]
     higher_is_better: ClassVar[bool] = True
+    setup: ScorerSetup = ScorerSetup()  # until bind(): no engine, no option overrides
 
     @property
     def calls_models(self) -> bool:
@@ -41,7 +42,8 @@ class Scorer(ABC):
         return False
 
     def bind(self, setup: ScorerSetup) -> Scorer:
-        """This scorer, calling models through ``setup``'s engine; scorers that call none ignore it."""
+        """This scorer, its model calls (if any) going through ``setup``'s engine."""
+        self.setup = setup
         return self
 
     @abstractmethod

@@ -28,7 +28,7 @@ import numpy as np
 
 from alignscope.errors import ConfigError
 from alignscope.records import Item
-from alignscope.tasks.scorers.base import Result, Scorer, ScorerSetup, check_aligned, failed, rate
+from alignscope.tasks.scorers.base import Result, Scorer, check_aligned, failed, rate
 from alignscope.tasks.scorers.linear_head import LinearHead, head_main
 
 if TYPE_CHECKING:
@@ -114,17 +114,11 @@ class RefusalScorer(Scorer):
             from alignscope.tasks.scorers.refusal_judge import judge_spec
 
             self.judge = judge_spec(judge, verdict, api_key_env)
-        self.setup = ScorerSetup()
 
     @property
     def calls_models(self) -> bool:
         """The judge method calls a model."""
         return self.judge is not None
-
-    def bind(self, setup: ScorerSetup) -> RefusalScorer:
-        """Judge calls go through ``setup``'s engine, about ``setup.model``'s answers."""
-        self.setup = setup
-        return self
 
     def score(self, item: Item, response: str) -> Result:
         """Refusal verdict for one response."""

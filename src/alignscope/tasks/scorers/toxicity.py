@@ -37,7 +37,7 @@ from alignscope.errors import BackendError, ConfigError
 from alignscope.hashing import text_hash
 from alignscope.records import Item
 from alignscope.store import RunStore
-from alignscope.tasks.scorers.base import Result, Scorer, ScorerSetup, check_aligned
+from alignscope.tasks.scorers.base import Result, Scorer, check_aligned
 from alignscope.tasks.scorers.linear_head import LinearHead, head_main
 
 WEIGHTS_PATH = Path(__file__).parent / "toxicity_regressor.npz"
@@ -294,17 +294,11 @@ class ToxicityScorer(Scorer):
         self.perspective = {k: v for k, v in given.items() if v is not None}
         if model == "perspective" or self.perspective:
             toxicity_model(model, toxic_label, self.perspective)  # fails here, before any run: missing key
-        self.setup = ScorerSetup()
 
     @property
     def calls_models(self) -> bool:
-        """The Perspective API is a model call: cached in the run's store."""
+        """The Perspective API is a model call: its scores are cached in the bound run's store."""
         return self.model == "perspective"
-
-    def bind(self, setup: ScorerSetup) -> ToxicityScorer:
-        """Perspective scores are cached in ``setup``'s engine's store."""
-        self.setup = setup
-        return self
 
     def score(self, item: Item, response: str) -> Result:
         """Toxicity of one response."""
