@@ -20,7 +20,6 @@ from alignscope.audit.live import (
     generate_answers,
     meta_analysis,
 )
-from alignscope.audit.outputs import jsonable, publish_report, write_results
 from alignscope.audit.published import PUBLISHED_PARTS
 from alignscope.audit.timing import StageTimer
 from alignscope.backends.base import Backend
@@ -28,6 +27,7 @@ from alignscope.config import ModelSpec
 from alignscope.engine import Engine
 from alignscope.hashing import stable_hash
 from alignscope.report.model import Report, Section
+from alignscope.report.outputs import jsonable, publish_report, write_results
 from alignscope.store import RunStore
 from alignscope.store.export import export_run
 

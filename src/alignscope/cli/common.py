@@ -148,7 +148,7 @@ def report_folder(run_id: str, out: Path | None) -> Path:
 def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:
     """Write the run's report into ``out`` (default ``reports/RUN``), store it with the run (for
     ``alignscope report RUN``) and print its path; returns the paths written."""
-    from alignscope.audit.outputs import publish_report
+    from alignscope.report.outputs import publish_report
 
     outputs = publish_report(engine.store, engine.run_id, report, report_folder(engine.run_id, out))
     (err_console if json_mode else out_console).print(f"report: {outputs['html']}")

@@ -35,8 +35,8 @@ def correlate(
 ) -> None:
     """Correlate judge-based scores with concrete scores across models (Spearman, Kendall, Pearson, CIs)."""
     from alignscope.analysis.meta import correlate_table
-    from alignscope.audit.outputs import write_report_files, write_results
     from alignscope.report.model import Report, Section
+    from alignscope.report.outputs import write_report_files, write_results
     from alignscope.report.sections import meta_blocks, scores_table
 
     meta = correlate_table(table, judges=judge, concrete=concrete, n_boot=n_boot, level=level, seed=seed)

@@ -18,31 +18,11 @@ from alignscope.cli.common import (
     out_console,
     report_folder,
 )
-from alignscope.errors import DataError, UserError
-from alignscope.report.model import Report
-from alignscope.store import RunStore
+from alignscope.errors import UserError
+from alignscope.report.outputs import stored_report
 
 LOCALHOST = "127.0.0.1"
 RunArg = Annotated[str, typer.Argument(help="Run id (see `alignscope runs list`).")]
-
-
-def stored_report(store: RunStore, run_id: str) -> Report:
-    """The Report stored with run ``run_id``; UserError if the run has none."""
-    from alignscope.audit.outputs import REPORT_ARTIFACT
-
-    run = store.get_run(run_id)
-    body = store.get_artifact(run_id, REPORT_ARTIFACT)
-    if body is None:
-        raise UserError(
-            f"run '{run_id}' ({run['command']}) has no stored report; "
-            "runs of `alignscope audit`, `bench` and `train meta-rewarding` store one"
-        )
-    try:
-        return Report.model_validate(body)
-    except ValueError as exc:
-        raise DataError(
-            f"the stored report of run '{run_id}' is unreadable ({str(exc).splitlines()[0]})"
-        ) from None
 
 
 def report(
@@ -52,7 +32,7 @@ def report(
     json_out: JsonOpt = False,
 ) -> None:
     """Rebuild the HTML report (and its JSON and Parquet tables) of a stored audit run."""
-    from alignscope.audit.outputs import write_report_files
+    from alignscope.report.outputs import write_report_files
 
     store = open_store(workspace)
     rebuilt = stored_report(store, run)

@@ -1,4 +1,5 @@
-"""Write a run's outputs into ``--out``: report.html, report.json, results.json, a Parquet per table."""
+"""A run's report outputs: write report.html, report.json, results.json and a Parquet file per table into a
+folder; store the Report with its run, and read it back (``alignscope report RUN`` rebuilds from it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignscope.errors import UserError
+from alignscope.errors import DataError, UserError
 from alignscope.report.html import write_html
 from alignscope.report.model import Report, Table
 from alignscope.store import RunStore
@@ -95,3 +96,20 @@ def write_results(results: dict[str, Any], out_dir: Path) -> Path:
     path = out_dir / RESULTS_FILE
     path.write_text(json.dumps(jsonable(results), indent=2), encoding="utf-8")
     return path
+
+
+def stored_report(store: RunStore, run_id: str) -> Report:
+    """The Report stored with run ``run_id``; UserError if the run has none."""
+    run = store.get_run(run_id)
+    body = store.get_artifact(run_id, REPORT_ARTIFACT)
+    if body is None:
+        raise UserError(
+            f"run '{run_id}' ({run['command']}) has no stored report; "
+            "runs of `alignscope audit`, `bench` and `train meta-rewarding` store one"
+        )
+    try:
+        return Report.model_validate(body)
+    except ValueError as exc:
+        raise DataError(
+            f"the stored report of run '{run_id}' is unreadable ({str(exc).splitlines()[0]})"
+        ) from None
