@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from alignscope.analysis.meta import label
+from alignscope.analysis.meta import MetaAnalysis, label
 from alignscope.records import Generation, Item
-from alignscope.report.model import Block, Bullets, Plot, Section, Table, Text
+from alignscope.report.inputs import JudgeResults, LiveSettings
+from alignscope.report.model import Block, Bullets, Cell, Plot, Section, Table, Text
 from alignscope.report.sections import frame_table, judge_info, meta_blocks, slug
 from alignscope.report.svg import bar_chart_svg
+from alignscope.tasks.runner import BenchResult
 
 SAMPLE_PROMPTS = 3
 
 
-def live_source(cfg: Any) -> str:
+def live_source(cfg: LiveSettings) -> str:
     """The banner line of live sections: which models, how many items, which seed."""
     models = sorted({m.model for m in cfg.models})
     tasks = f"{cfg.limit} items per task" if cfg.limit else "every item of each task"
@@ -30,14 +31,14 @@ def live_source(cfg: Any) -> str:
     )
 
 
-def live_section(cfg: Any, section_id: str, title: str, blocks: list[Block]) -> Section:
+def live_section(cfg: LiveSettings, section_id: str, title: str, blocks: list[Block]) -> Section:
     """A section of the live part, its banner naming the models, item counts and seed."""
     return Section(id=section_id, title=title, origin="live", source=live_source(cfg), blocks=blocks)
 
 
-def models_table(cfg: Any) -> Table:
+def models_table(cfg: LiveSettings) -> Table:
     """The models of the run: name, backend, weights and system prompt."""
-    rows = [
+    rows: list[list[Cell]] = [
         [m.name, m.backend, m.model, m.system_prompt or "(none: the model's default)"] for m in cfg.models
     ]
     return Table(
@@ -55,7 +56,7 @@ def sample_answers_table(
     """Every model's answer to the first ``count`` prompts (model text: escaped when rendered)."""
     by_key = {(g.item_id, g.model): g for g in answers}
     models = list(dict.fromkeys(g.model for g in answers))
-    rows = []
+    rows: list[list[Cell]] = []
     for item in list(items)[:count]:
         for model in models:
             gen = by_key.get((item.id, model))
@@ -71,7 +72,7 @@ def sample_answers_table(
     )
 
 
-def models_section(cfg: Any, items: Sequence[Item], answers: Sequence[Generation]) -> Section:
+def models_section(cfg: LiveSettings, items: Sequence[Item], answers: Sequence[Generation]) -> Section:
     """Which models ran and what their answers look like."""
     return live_section(
         cfg,
@@ -89,7 +90,7 @@ def models_section(cfg: Any, items: Sequence[Item], answers: Sequence[Generation
     )
 
 
-def factor_frame(bench: Any) -> pd.DataFrame:
+def factor_frame(bench: BenchResult) -> pd.DataFrame:
     """One row per model and factor/vertical: score, CI, tasks, n."""
     return pd.DataFrame(
         [
@@ -108,7 +109,7 @@ def factor_frame(bench: Any) -> pd.DataFrame:
     )
 
 
-def task_frame(bench: Any) -> pd.DataFrame:
+def task_frame(bench: BenchResult) -> pd.DataFrame:
     """One row per model and task: the headline metric with its CI, the normalised score, n and failures."""
     rows = []
     for t in bench.tasks:
@@ -129,14 +130,14 @@ def task_frame(bench: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def factors_section(cfg: Any, bench: Any) -> Section:
+def factors_section(cfg: LiveSettings, bench: BenchResult) -> Section:
     """Concrete factor and vertical scores with CIs, a bar chart, and the per-task table."""
     return live_section(
         cfg, "live-factors", "Live: concrete factor scores (ground truth, no judge)", factor_blocks(bench)
     )
 
 
-def factor_blocks(bench: Any) -> list[Block]:
+def factor_blocks(bench: BenchResult) -> list[Block]:
     """A bench result's factor and vertical scores: how they are made, a bar chart with CIs, two tables."""
     blocks: list[Block] = [
         Text(
@@ -161,7 +162,7 @@ def factor_blocks(bench: Any) -> list[Block]:
     return [*blocks, frame_table(task_frame(bench), "live_task_scores", "Per-task scores")]
 
 
-def _audit_lines(outcome: Any, level: float) -> list[str]:
+def _audit_lines(outcome: JudgeResults, level: float) -> list[str]:
     """The judge audit's numbers, each followed by what it means in plain words at ``level``."""
     audit, pct = outcome.audit, f"{level * 100:g}%"
     lines = [
@@ -204,13 +205,13 @@ def _audit_lines(outcome: Any, level: float) -> list[str]:
     return lines
 
 
-def _with_errors(board: Any, value: str, error: str) -> tuple[list[float], list[float], list[float]]:
+def _with_errors(board: pd.DataFrame, value: str, error: str) -> tuple[list[float], list[float], list[float]]:
     """(values, lows, highs) of a leaderboard column with +/- 1.96 standard errors."""
     mid, se = board[value].to_numpy(float), board[error].to_numpy(float)
     return mid.tolist(), (mid - 1.96 * se).tolist(), (mid + 1.96 * se).tolist()
 
 
-def judge_chart(outcome: Any) -> str:
+def judge_chart(outcome: JudgeResults) -> str:
     """Bar chart of a judge's scores per model: win rate (and LC win rate) against the baseline, or the mean
     score of a pointwise judge, with +/- 1.96 s.e."""
     board = outcome.leaderboard
@@ -225,7 +226,7 @@ def judge_chart(outcome: Any) -> str:
     return bar_chart_svg(models, series, title=title, y_label="win rate (%)", reference=50.0)
 
 
-def win_rate_reading(outcome: Any) -> str:
+def win_rate_reading(outcome: JudgeResults) -> str:
     """The spread of a pairwise judge's win rates against the baseline, in plain words."""
     rates = outcome.leaderboard["win_rate"].drop(index=outcome.baseline, errors="ignore").dropna()
     if rates.empty:
@@ -239,7 +240,7 @@ def win_rate_reading(outcome: Any) -> str:
     )
 
 
-def judge_section(cfg: Any, outcome: Any) -> Section:
+def judge_section(cfg: LiveSettings, outcome: JudgeResults) -> Section:
     """One judge's leaderboard (win rate and LC win rate, or mean score; BT with and without style control)
     and audit."""
     name = slug(outcome.label)
@@ -280,11 +281,13 @@ def judge_section(cfg: Any, outcome: Any) -> Section:
             )
         )
     if outcome.notes:
-        blocks.append(Bullets(title="Notes", items=outcome.notes))
+        blocks.append(Bullets(title="Notes", items=list(outcome.notes)))
     return live_section(cfg, f"live-judge-{name}", f"Live: judge {outcome.label} ({how})", blocks)
 
 
-def meta_section(cfg: Any, meta: Any, notes: Sequence[str], judges: Sequence[Any]) -> Section:
+def meta_section(
+    cfg: LiveSettings, meta: MetaAnalysis | None, notes: Sequence[str], judges: Sequence[JudgeResults]
+) -> Section:
     """The live meta-analysis: does each judge-based score track each concrete factor across the models?"""
     blocks: list[Block] = [*judge_info(j.provenance() for j in judges)]
     if meta is None:

@@ -93,13 +93,18 @@ def _groups(metrics: Sequence[dict[str, Any]]) -> list[str]:
     return sorted({g for m in metrics for g in m.get("concrete", {}).get("groups", {})})
 
 
+def _columns(points: Sequence[tuple[float, float, float]]) -> tuple[list[float], list[float], list[float]]:
+    """(values, lows, highs) of (value, low, high) points."""
+    return [p[0] for p in points], [p[1] for p in points], [p[2] for p in points]
+
+
 def _plots(metrics: Sequence[dict[str, Any]]) -> list[Block]:
     trained = [m for m in metrics if m["iteration"] > 0]
     labels = [f"iter {m['iteration']}" for m in trained]
     blocks: list[Block] = []
     if trained:
         series = {
-            name: tuple(map(list, zip(*(_wald(m, key) for m in trained), strict=True)))
+            name: _columns([_wald(m, key) for m in trained])
             for name, key in (("win rate", "win_rate"), ("LC win rate", "lc_win_rate"))
         }
         svg = bar_chart_svg(
@@ -109,7 +114,7 @@ def _plots(metrics: Sequence[dict[str, Any]]) -> list[Block]:
     groups = _groups(metrics)
     every = [f"iter {m['iteration']}" for m in metrics]
     if groups:
-        series = {g: tuple(map(list, zip(*(_factor(m, g) for m in metrics), strict=True))) for g in groups}
+        series = {g: _columns([_factor(m, g) for m in metrics]) for g in groups}
         svg = bar_chart_svg(
             every, series, title="Concrete: factor scores (0 = chance)", y_label="score x 100"
         )

@@ -10,7 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.judge_audit import Slope, VerbosityGaming
 from alignscope.analysis.meta import METHODS, MetaAnalysis, label
+from alignscope.published.alpaca_benchmarks import AlpacaBenchmarksAnalysis
+from alignscope.published.sos_bench import FACTORS, JUDGE, TASKS, SosBenchAnalysis
 from alignscope.report.model import Block, Bullets, Cell, JudgeInfo, Plot, Table, Text
 from alignscope.report.svg import meta_heatmap_svg, meta_scatter_svgs
 
@@ -173,10 +176,8 @@ ALPACA_EVAL_2_JUDGE = JudgeInfo(
 SOS_PAPER_PEARSON = {"world_knowledge": 0.15, "instruction_following": 0.36, "safety": -0.08}
 
 
-def sos_bench_blocks(analysis: Any) -> list[Block]:
-    """Blocks of the SOS-Bench meta-analysis (a :class:`~alignscope.published.sos_bench.SosBenchAnalysis`)."""
-    from alignscope.published.sos_bench import FACTORS, JUDGE, TASKS
-
+def sos_bench_blocks(analysis: SosBenchAnalysis) -> list[Block]:
+    """Blocks of the SOS-Bench meta-analysis."""
     meta = analysis.meta
     membership = "; ".join(
         f"{label(f)}: {', '.join(t.name for t in TASKS if t.factor == f)}" for f in FACTORS
@@ -224,7 +225,7 @@ def sos_bench_blocks(analysis: Any) -> list[Block]:
     ]
 
 
-def alpaca_benchmarks_blocks(analysis: Any) -> list[Block]:
+def alpaca_benchmarks_blocks(analysis: AlpacaBenchmarksAnalysis) -> list[Block]:
     """Blocks of the AlpacaEval benchmarks.csv + AlpacaEval 2 leaderboard meta-analysis."""
     meta = analysis.meta
     focus = [c for c in ("mmlu", "output_length (style)") if c in meta.concrete]
@@ -318,8 +319,8 @@ def dissection_blocks(weights: pd.DataFrame, source_a: str, source_b: str) -> li
 def alpaca_judge_audit_blocks(
     rates: pd.DataFrame,
     published: pd.DataFrame,
-    gaming: Any,
-    slope: Any,
+    gaming: VerbosityGaming,
+    slope: Slope,
     lengths: pd.Series,
     notes: Sequence[str],
 ) -> list[Block]:

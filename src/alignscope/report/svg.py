@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 import numpy as np
@@ -228,7 +228,7 @@ PALETTE = ("#2e86c1", "#c0392b", "#27ae60", "#e67e22", "#8e44ad", "#16a085", "#d
 
 def bar_chart_svg(
     groups: Sequence[str],
-    series: dict[str, tuple[Sequence[float], Sequence[float], Sequence[float]]],
+    series: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float]]],
     *,
     title: str,
     y_label: str,
