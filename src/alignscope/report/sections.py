@@ -173,7 +173,7 @@ ALPACA_EVAL_2_JUDGE = JudgeInfo(
     verdict="logprob (probability of the token naming the preferred output)",
     baseline="gpt4_1106_preview",
 )
-SOS_PAPER_PEARSON = {"world_knowledge": 0.15, "instruction_following": 0.36, "safety": -0.08}
+SOS_HAND_MATCHED_PEARSON = {"world_knowledge": 0.15, "instruction_following": 0.36, "safety": -0.08}
 
 
 def sos_bench_blocks(analysis: SosBenchAnalysis) -> list[Block]:
@@ -183,7 +183,7 @@ def sos_bench_blocks(analysis: SosBenchAnalysis) -> list[Block]:
         f"{label(f)}: {', '.join(t.name for t in TASKS if t.factor == f)}" for f in FACTORS
     )
     ours = ", ".join(f"{label(f)} {meta.get(JUDGE, f, 'pearson').estimate:+.2f}" for f in FACTORS)
-    paper = ", ".join(f"{label(f)} {r:+.2f}" for f, r in SOS_PAPER_PEARSON.items())
+    paper = ", ".join(f"{label(f)} {r:+.2f}" for f, r in SOS_HAND_MATCHED_PEARSON.items())
     return [
         note(
             "The SOS-Bench release (Feuer et al., 'Style Outweighs Substance'): fine-tunes of Llama-3-8B "
@@ -203,8 +203,9 @@ def sos_bench_blocks(analysis: SosBenchAnalysis) -> list[Block]:
             note="Scores are win rates in % against the baseline with Arena-Hard-Auto's bootstrap CIs.",
         ),
         note(
-            f"Pearson r of the judge score with each factor here: {ours}. The issue's rough first match "
-            f"gave: {paper}. The verdicts below use Spearman's rho with bootstrap CIs over models."
+            f"Pearson r of the judge score with each factor here: {ours}. A plain-mean reproduction of the "
+            f"release with hand-matched model names gave: {paper}. The verdicts below use Spearman's rho "
+            "with bootstrap CIs over models."
         ),
         *meta_blocks(meta, "sos_bench"),
         scores_table(
