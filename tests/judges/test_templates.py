@@ -13,7 +13,8 @@ import pytest
 from alignscope.data.registry import bundled_path
 from alignscope.errors import ConfigError, DataError
 from alignscope.hashing import text_hash
-from alignscope.judges.templates import MODES, list_templates, load_template, template_for
+from alignscope.judges.modes import judge_mode_names
+from alignscope.judges.templates import list_templates, load_template, template_for
 
 FASTCHAT_NAMES = {
     "pair-v2": "mt-bench-pair",
@@ -34,7 +35,7 @@ def test_every_bundled_template_loads_with_a_mode_parser_and_version() -> None:
     )
     for name in names:
         t = load_template(name)
-        assert t.mode in MODES
+        assert t.mode in judge_mode_names()
         assert t.version == text_hash(t.text)
 
 

@@ -324,6 +324,21 @@ def annotate(
     Items and the annotated Generations in the engine's run. Failures are kept, never dropped."""
     if spec.mode != "annotator":
         raise ConfigError(f"the annotator needs a judge in mode annotator, not {spec.mode}")
+    judgments = annotation_judgments(engine, backend, spec, inputs, desc)
+    answered = {(g.dataset, g.item_id) for g in inputs.generations}
+    store = engine.store
+    store.put_items([it for key, it in inputs.items.items() if key in answered])
+    store.put_generations([g.model_copy(update={"run_id": engine.run_id}) for g in inputs.generations])
+    for stage in STAGES:
+        store.put_judgments([j for j in judgments if j.fields["stage"] == stage], variant=stage)
+    return judgments
+
+
+def annotation_judgments(
+    engine: Engine, backend: Backend, spec: JudgeSpec, inputs: JudgeInputs, desc: str = "annotate"
+) -> list[Judgment]:
+    """The Judgments of every stage for every answer in ``inputs``: the query stage once per answered item,
+    then the response stages given the parsed query traits; failures kept."""
     answered = {(g.dataset, g.item_id) for g in inputs.generations}
     items = [it for key, it in inputs.items.items() if key in answered]
     queries = run_annotation_calls(engine, backend, spec, query_calls(spec, items), f"{desc}: queries")
@@ -331,13 +346,7 @@ def annotate(
     responses = run_annotation_calls(
         engine, backend, spec, response_calls(spec, inputs, parsed), f"{desc}: responses"
     )
-    judgments = [*queries, *responses]
-    store = engine.store
-    store.put_items(items)
-    store.put_generations([g.model_copy(update={"run_id": engine.run_id}) for g in inputs.generations])
-    for stage in STAGES:
-        store.put_judgments([j for j in judgments if j.fields["stage"] == stage], variant=stage)
-    return judgments
+    return [*queries, *responses]
 
 
 def annotation_summary(judgments: Sequence[Judgment]) -> list[dict[str, Any]]:

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from alignscope.config import ModelSpec
 from alignscope.errors import ConfigError
+from alignscope.judges.modes import get_judge_mode
 from alignscope.records import SamplingParams
 
-Mode = Literal["pairwise", "pointwise", "criteria", "rubric", "meta", "annotator"]
 VerdictSource = Literal["text", "logprob"]
 
-DEFAULT_TEMPLATES: dict[str, str] = {
-    "pairwise": "arena-hard",
-    "pointwise": "mt-bench-single",
-    "criteria": "sos-bench-criteria",
-    "rubric": "self-rewarding",
-    "meta": "meta-rewarding",
-}
+
+def _registered_mode(name: str) -> str:
+    try:
+        get_judge_mode(name)
+    except ConfigError as exc:
+        raise PydanticCustomError("judge_mode", str(exc)) from None
+    return name
+
+
+Mode = Annotated[str, AfterValidator(_registered_mode)]
 
 
 class JudgeSpec(BaseModel):
@@ -58,9 +62,12 @@ class JudgeSpec(BaseModel):
     @property
     def template_ref(self) -> str:
         """The template to load: the given one or the mode's default."""
-        if self.template is None and self.mode not in DEFAULT_TEMPLATES:
+        if self.template is not None:
+            return self.template
+        default = get_judge_mode(self.mode).template
+        if default is None:
             raise ConfigError(f"mode {self.mode} has no default template: give one")
-        return self.template or DEFAULT_TEMPLATES[self.mode]
+        return default
 
     @property
     def label(self) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from alignscope.engine.runner import Engine
 from alignscope.judges.calls import JudgeCall, run_calls
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.context import answers_of, judged_turns, turn_variables
+from alignscope.judges.modes import judge_mode_names
 from alignscope.judges.templates import JudgeTemplate
 from alignscope.records import Generation, Item, Judgment
 
@@ -82,8 +84,9 @@ def pair_table(judgments: Sequence[Judgment]) -> pd.DataFrame:
     when shown second (NaN where that order failed or was not run), ``p_a`` their mean over the orders that
     gave a verdict (NaN if none did), and ``consistent`` (both orders name the same winner)."""
     rows: dict[tuple, dict] = {}
+    pair_modes = set(judge_mode_names("pair"))
     for j in judgments:
-        if j.mode not in ("pairwise", "criteria") or j.model_b is None:
+        if j.mode not in pair_modes or j.model_b is None:
             continue
         a, b = (j.model_b, j.model_a) if j.swapped else (j.model_a, j.model_b)
         key = (j.judge, j.dataset, j.item_id, j.fields.get("turn", 1), j.fields.get("sample", 0), a, b)
@@ -115,6 +118,23 @@ def pair_table(judgments: Sequence[Judgment]) -> pd.DataFrame:
         np.where(np.isnan(first) | np.isnan(second), None, first == second), dtype="boolean"
     )
     return df
+
+
+def pair_summary(judgments: Sequence[Judgment]) -> dict[str, Any]:
+    """One judged model's pairs against the baseline (the answer shown first unswapped): wins, ties, losses
+    and pairs without a verdict from the judged model's side, pairs judged in both orders and how many of
+    those the orders disagree on."""
+    table = pair_table(judgments)
+    p_model = 1.0 - table["p_a"]
+    return {
+        "pairs": len(table),
+        "wins": int((p_model > 0.5).sum()),
+        "ties": int((p_model == 0.5).sum()),
+        "losses": int((p_model < 0.5).sum()),
+        "no_verdict": int(p_model.isna().sum()),
+        "both_orders": int(table["consistent"].notna().sum()),
+        "inconsistent": int((table["consistent"] == False).sum()),  # noqa: E712 - nullable boolean
+    }
 
 
 def _winner(p: pd.Series) -> np.ndarray:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from alignscope.plugins import Registry
+
 GRADED = ("A>>B", "A>B", "A=B", "B>A", "B>>A")
 PLAIN = ("A", "B", "tie")
 PAIRWISE_VERDICTS = (*GRADED, *PLAIN)
@@ -41,6 +43,26 @@ class Parsed:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+Parser = Callable[[str, Mapping[str, Any] | None], Parsed]
+VERDICT_PARSERS: Registry[Parser] = Registry("parser")
+
+
+def register_verdict_parser(name: str, parser: Parser) -> Parser:
+    """Register ``parser`` (text, template labels -> Parsed, or VerdictParseError) as ``name``, the name
+    templates give in their ``parser:`` header; ConfigError if the name is taken."""
+    return VERDICT_PARSERS.register(name, parser)
+
+
+def verdict_parser(name: str) -> Callable[[Parser], Parser]:
+    """Decorator registering the decorated function as verdict parser ``name``."""
+    return VERDICT_PARSERS.decorator(name)
+
+
+def get_verdict_parser(name: str) -> Parser:
+    """The verdict parser called ``name``; ConfigError naming the registered parsers otherwise."""
+    return VERDICT_PARSERS.get(name)
+
+
 def preference_of(verdict: str) -> float:
     """P(A preferred) of a canonical verdict: 1 if A wins (either strength), 0.5 for a tie, 0 if B wins."""
     return _PREFERENCE[verdict]
@@ -67,18 +89,21 @@ def _graded(token: str, what: str) -> str:
     return token
 
 
+@verdict_parser("verdict_5")
 def parse_verdict_5(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """Arena-Hard's five-level verdict ``[[A>>B]]`` .. ``[[B>>A]]``: exactly one distinct label in the text"""
     token = _one([t.strip() for t in re.findall(r"\[\[([AB<>= ]+)\]\]", text)], "[[verdict]]")
     return Parsed(verdict=_graded(token.replace(" ", ""), "verdict"))
 
 
+@verdict_parser("verdict_abc")
 def parse_verdict_abc(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """MT-Bench pairwise verdict: exactly one of ``[[A]]``, ``[[B]]``, ``[[C]]`` (C is a tie)."""
     token = _one(re.findall(r"\[\[([ABC])\]\]", text), "[[A]]/[[B]]/[[C]] verdict")
     return Parsed(verdict={"A": "A", "B": "B", "C": "tie"}[token])
 
 
+@verdict_parser("model_identifier")
 def parse_model_identifier(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """AlpacaEval-style answer: the whole output (quotes and spaces stripped) is one of the template's labels
     (case-sensitive, e.g. m / M), mapped to its verdict."""
@@ -90,6 +115,7 @@ def parse_model_identifier(text: str, labels: Mapping[str, Any] | None = None) -
     return Parsed(verdict=str(labels[answer]))
 
 
+@verdict_parser("label_name")
 def parse_label_name(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """A class-label answer (XSTest's ``2_full_refusal``): the output names exactly one distinct label value
     of the template (as a whole word), or is exactly one label key ("2"); that value is the verdict."""
@@ -110,6 +136,7 @@ def _number(token: str, low: float, high: float, what: str) -> float:
     return value
 
 
+@verdict_parser("rating_10")
 def parse_rating_10(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """MT-Bench single-answer rating ``[[k]]`` (FastChat falls back to ``[k]``): one distinct value, 1..10."""
     found = re.findall(r"\[\[(\d+\.?\d*)\]\]", text) or re.findall(r"\[(\d+\.?\d*)\]", text)
@@ -117,6 +144,7 @@ def parse_rating_10(text: str, labels: Mapping[str, Any] | None = None) -> Parse
     return Parsed(score=_number(token, 1, 10, "rating"))
 
 
+@verdict_parser("score_5")
 def parse_score_5(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """Self-Rewarding additive rubric: ``Score: k`` with one distinct k in 0..5."""
     found = re.findall(r"Score\s*:\s*\**\s*(\d+(?:\.\d+)?)", text, flags=re.IGNORECASE)
@@ -124,6 +152,7 @@ def parse_score_5(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     return Parsed(score=_number(token, 0, 5, "score"))
 
 
+@verdict_parser("criteria")
 def parse_criteria(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """SOS-Bench multi-criteria judgment: ``Correctness: ((A>B))`` .. ``Style: ((..))`` for every criterion,
     then the overall ``[[..]]`` verdict. Fails if any is missing or conflicting (the ones read are kept)."""
@@ -146,6 +175,7 @@ def parse_criteria(text: str, labels: Mapping[str, Any] | None = None) -> Parsed
     return Parsed(verdict=overall, fields={"criteria": criteria})
 
 
+@verdict_parser("meta_winner")
 def parse_meta_winner(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """Meta-Rewarding meta-judge: ``Winner: Judgement A`` (or Judgment, with or without brackets), one
     distinct;
@@ -154,6 +184,7 @@ def parse_meta_winner(text: str, labels: Mapping[str, Any] | None = None) -> Par
     return Parsed(verdict=_one([t.upper() for t in found], "'Winner: Judgment A|B'"))
 
 
+@verdict_parser("json_object")
 def parse_json_object(text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """Structured output: exactly one JSON object in the text (fenced or not), as ``fields["json"]``."""
     fenced = re.findall(r"```(?:json)?\s*(\{.*?\})\s*```", text, flags=re.DOTALL)
@@ -173,20 +204,6 @@ def parse_json_object(text: str, labels: Mapping[str, Any] | None = None) -> Par
     return Parsed(fields={"json": objects[0]})
 
 
-Parser = Callable[[str, Mapping[str, Any] | None], Parsed]
-PARSERS: dict[str, Parser] = {
-    "verdict_5": parse_verdict_5,
-    "verdict_abc": parse_verdict_abc,
-    "model_identifier": parse_model_identifier,
-    "label_name": parse_label_name,
-    "rating_10": parse_rating_10,
-    "score_5": parse_score_5,
-    "criteria": parse_criteria,
-    "meta_winner": parse_meta_winner,
-    "json_object": parse_json_object,
-}
-
-
 def parse(parser: str, text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """Run the parser called ``parser`` on ``text``; VerdictParseError when it holds no valid verdict."""
-    return PARSERS[parser](text, labels)
+    return get_verdict_parser(parser)(text, labels)

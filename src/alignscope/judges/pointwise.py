@@ -4,6 +4,7 @@ reference-answer template where the item has a reference, and the multi-turn tem
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from alignscope.backends.base import Backend
 from alignscope.engine.runner import Engine
@@ -59,3 +60,9 @@ def judge_answers(
     return run_calls(
         engine, backend, spec, answer_calls(spec, base, items, generations, spec.n_samples), desc
     )
+
+
+def score_summary(judgments: Sequence[Judgment]) -> dict[str, Any]:
+    """One model's ``mean_score`` over its parsed scores (None when none parsed)."""
+    scores = [j.score for j in judgments if j.parse_status != "failed" and j.score is not None]
+    return {"mean_score": sum(scores) / len(scores) if scores else None}

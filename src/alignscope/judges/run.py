@@ -9,7 +9,7 @@ in the unswapped order (as Arena-Hard's first game and AlpacaEval's ``output_1``
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,11 +17,11 @@ from alignscope.backends.base import Backend
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
 from alignscope.judges.config import JudgeSpec
-from alignscope.judges.meta import MetaInput, meta_judge, most_varied
-from alignscope.judges.pairwise import Pair, judge_pairs, pair_table
-from alignscope.judges.pointwise import judge_answers
+from alignscope.judges.meta import MetaInput, most_varied
+from alignscope.judges.modes import JudgeMode, get_judge_mode, judgment_variant
+from alignscope.judges.pairwise import Pair
 from alignscope.judges.rubric import rubric_scores
-from alignscope.judges.templates import load_template
+from alignscope.judges.templates import JudgeTemplate, load_template
 from alignscope.records import Generation, Item, Judgment
 from alignscope.store import RunStore
 
@@ -124,6 +124,37 @@ def meta_inputs(inputs: JudgeInputs) -> list[MetaInput]:
     return out
 
 
+@dataclass(frozen=True)
+class JudgeJob:
+    """One judge run: the engine and judge backend, the judge's spec, what it judges, and which models
+    (``models``; all when None) against which ``baseline`` (pair modes)."""
+
+    engine: Engine
+    backend: Backend
+    spec: JudgeSpec
+    inputs: JudgeInputs
+    baseline: str | None = None
+    models: Sequence[str] | None = None
+
+    def template(self) -> JudgeTemplate:
+        """The spec's template (or its mode's default); ConfigError if it is written for another mode."""
+        template = load_template(self.spec.template_ref, self.spec.templates)
+        if template.mode != self.spec.mode:
+            raise ConfigError(
+                f"template {template.name!r} is written for mode {template.mode}, not {self.spec.mode}"
+            )
+        return template
+
+    def generations(self) -> list[Generation]:
+        """The Generations of the judged models."""
+        wanted = set(self.models or self.inputs.models)
+        return [g for g in self.inputs.generations if g.model in wanted]
+
+    def pairs(self) -> list[Pair]:
+        """Each judged model's answers paired with the baseline's (see :func:`make_pairs`)."""
+        return make_pairs(self.inputs, self.baseline, self.models)
+
+
 def run_judge(
     engine: Engine,
     backend: Backend,
@@ -134,52 +165,36 @@ def run_judge(
     models: Sequence[str] | None = None,
 ) -> list[Judgment]:
     """Judge ``inputs`` in ``spec.mode``; store the Judgments, Items and judged Generations in the run."""
-    template = load_template(spec.template_ref, spec.templates)
-    if template.mode != spec.mode:
-        raise ConfigError(f"template {template.name!r} is written for mode {template.mode}, not {spec.mode}")
-    desc = spec.label
-    if spec.mode in ("pairwise", "criteria"):
-        judgments = judge_pairs(engine, backend, spec, template, make_pairs(inputs, baseline, models), desc)
-    elif spec.mode == "meta":
-        judgments = meta_judge(engine, backend, spec, template, meta_inputs(inputs), desc)
-    else:
-        wanted = set(models or inputs.models)
-        gens = [g for g in inputs.generations if g.model in wanted]
-        judgments = judge_answers(engine, backend, spec, template, inputs.items, gens, desc)
+    mode = get_judge_mode(spec.mode)
+    judgments = mode.judge(JudgeJob(engine, backend, spec, inputs, baseline, models))
     store = engine.store
     store.put_items(list(inputs.items.values()))
     store.put_generations([g.model_copy(update={"run_id": engine.run_id}) for g in inputs.generations])
-    store_judgments(store, judgments)
+    store_judgments(store, judgments, mode.variant)
     return judgments
 
 
-def judgment_variant(j: Judgment) -> str:
-    """The store's variant key of a Judgment: turn, sample and order, so that none overwrites another."""
-    parts = [f"turn{j.fields['turn']}"] if "turn" in j.fields else []
-    if "sample" in j.fields:
-        parts.append(f"sample{j.fields['sample']}")
-    if j.swapped:
-        parts.append("swapped")
-    return "/".join(parts)
-
-
-def store_judgments(store: RunStore, judgments: Sequence[Judgment]) -> None:
-    """Upsert Judgments with their variant keys."""
+def store_judgments(
+    store: RunStore, judgments: Sequence[Judgment], variant: Callable[[Judgment], str] = judgment_variant
+) -> None:
+    """Upsert Judgments with their variant keys (turn, sample and order unless ``variant`` says otherwise)."""
     groups: dict[str, list[Judgment]] = defaultdict(list)
     for j in judgments:
-        groups[judgment_variant(j)].append(j)
+        groups[variant(j)].append(j)
     for variant, group in groups.items():
         store.put_judgments(group, variant=variant)
 
 
 def summarise(judgments: Sequence[Judgment]) -> list[dict[str, Any]]:
-    """Counts per judged model: judgments, parse failures and their rate, and per mode: pairwise wins, ties,
-    losses and inconsistent orders (from the judged model's side, the baseline being ``model_a``), mean
-    scores."""
+    """Counts per judged model (the mode's ``subject`` of each Judgment): judgments, parse failures and their
+    rate, then the mode's own columns (pair modes: wins, ties, losses and inconsistent orders from the judged
+    model's side; single modes: the mean score)."""
     out = []
     by_model: dict[str, list[Judgment]] = defaultdict(list)
+    modes: dict[str, JudgeMode] = {}
     for j in judgments:
-        by_model[_judged(j)].append(j)
+        mode = modes.setdefault(j.mode, get_judge_mode(j.mode))
+        by_model[mode.subject(j)].append(j)
     for model, js in by_model.items():
         failed = sum(j.parse_status == "failed" for j in js)
         row: dict[str, Any] = {
@@ -191,30 +206,5 @@ def summarise(judgments: Sequence[Judgment]) -> list[dict[str, Any]]:
                 Counter(j.fields.get("failure", "parse") for j in js if j.parse_status == "failed")
             ),
         }
-        mode = js[0].mode
-        if mode in ("pairwise", "criteria"):
-            table = pair_table(js)
-            p_model = 1.0 - table["p_a"]
-            row |= {
-                "pairs": len(table),
-                "wins": int((p_model > 0.5).sum()),
-                "ties": int((p_model == 0.5).sum()),
-                "losses": int((p_model < 0.5).sum()),
-                "no_verdict": int(p_model.isna().sum()),
-                "both_orders": int(table["consistent"].notna().sum()),
-                "inconsistent": int((table["consistent"] == False).sum()),  # noqa: E712 - nullable boolean
-            }
-        elif mode in ("pointwise", "rubric"):
-            scores = [j.score for j in js if j.parse_status != "failed" and j.score is not None]
-            row["mean_score"] = sum(scores) / len(scores) if scores else None
-        out.append(row)
+        out.append(row | modes[js[0].mode].summarise(js))
     return out
-
-
-def _judged(j: Judgment) -> str:
-    """What a Judgment is about: the answer's model, the judged side of a pair, or the meta-judged answer."""
-    if j.mode == "meta":
-        return str(j.fields.get("answer_id", j.model_a))
-    if j.model_b is None:
-        return j.model_a
-    return j.model_a if j.swapped else j.model_b

@@ -5,8 +5,8 @@ message) and optionally a ``system`` block::
 
     {#-
     name: my-judge
-    mode: pairwise            # pairwise | pointwise | criteria | rubric | meta | annotator
-    parser: verdict_5         # a parser of alignscope.judges.parsing
+    mode: pairwise            # a registered judge mode (alignscope.judges.modes)
+    parser: verdict_5         # a registered verdict parser (alignscope.judges.parsing)
     labels: {A: A, B: B}      # optional: first-token labels for logprob verdicts -> verdict or number
     multi_turn: other-name    # optional: the template for later turns of multi-turn items
     with_reference: name      # optional: the template to use when the item has a reference answer
@@ -32,10 +32,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from alignscope.errors import ConfigError, DataError
 from alignscope.hashing import text_hash
+from alignscope.judges.modes import get_judge_mode
+from alignscope.judges.parsing import get_verdict_parser
 from alignscope.records import Message
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-MODES = ("pairwise", "pointwise", "criteria", "rubric", "meta", "annotator")
 _HEADER = re.compile(r"\A\{#-?(.*?)-?#\}", re.DOTALL)
 _ENV = SandboxedEnvironment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
@@ -117,12 +118,11 @@ def parse_template(text: str, origin: str, default_name: str) -> JudgeTemplate:
     for key in ("mode", "parser"):
         if key not in meta:
             raise ConfigError(f"the template header lacks '{key}'", where=origin)
-    if meta["mode"] not in MODES:
-        raise ConfigError(f"unknown mode {meta['mode']!r} (choose {', '.join(MODES)})", where=origin)
-    from alignscope.judges.parsing import PARSERS
-
-    if meta["parser"] not in PARSERS:
-        raise ConfigError(f"unknown parser {meta['parser']!r} (choose {', '.join(PARSERS)})", where=origin)
+    try:
+        get_judge_mode(meta["mode"])
+        get_verdict_parser(meta["parser"])
+    except ConfigError as exc:
+        raise ConfigError(str(exc), where=origin) from None
     if "prompt" not in _compile(text, origin).blocks:
         raise ConfigError("the template defines no {% block prompt %}", where=origin)
     return JudgeTemplate(name=str(meta.get("name", default_name)), text=text, origin=origin, meta=meta)
