@@ -29,11 +29,14 @@ class TokenLogprob(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """Generate an assistant reply to ``messages``."""
+    """Generate an assistant reply to ``messages``; or, when ``prompt`` is set, continue that raw text used
+    verbatim (no chat template, as lm-evaluation-harness's generation tasks do; backends with
+    ``supports_text_prompt`` only). ``prompt`` is left out of the request's dump when unset."""
 
     model_config = ConfigDict(frozen=True)
     messages: tuple[Message, ...]
     sampling: SamplingParams = SamplingParams()
+    prompt: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class ChatResult(BaseModel):
@@ -110,6 +113,11 @@ class Backend(ABC):
         """Whether :meth:`loglikelihood` takes chat-message contexts (applying the model's chat template);
         a backend that scores raw text only says False, and multiple choice over chat asks by generation."""
         return self.supports_loglikelihood
+
+    @property
+    def supports_text_prompt(self) -> bool:
+        """Whether :meth:`generate` continues raw-text ``ChatRequest.prompt``s (chat-only servers cannot)."""
+        return False
 
     @property
     def supports_logprobs(self) -> bool:

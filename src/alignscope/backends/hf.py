@@ -184,6 +184,11 @@ class HFBackend(Backend):
         """Tokens in ``text`` by the model's tokenizer."""
         return len(self.loaded.tokenizer.encode(text, add_special_tokens=False))
 
+    @property
+    def supports_text_prompt(self) -> bool:
+        """True: raw-text prompts are tokenized as they are."""
+        return True
+
     async def generate(self, requests: list[ChatRequest], endpoint: str) -> list[ChatResult]:
         """Chat replies to ``requests`` as one padded batch (run in a worker thread)."""
         return await asyncio.to_thread(self._locked, self._generate, requests)
@@ -210,7 +215,7 @@ class HFBackend(Backend):
 
         lm = self.loaded
         enc = lm.tokenizer(
-            [self.chat_text(r.messages) for r in requests],
+            [r.prompt if r.prompt is not None else self.chat_text(r.messages) for r in requests],
             return_tensors="pt",
             padding=True,
             add_special_tokens=False,

@@ -107,7 +107,7 @@ class VLLMBackend(Backend):
 
     def _generate(self, requests: list[ChatRequest]) -> list[ChatResult]:
         prompts = [
-            {"prompt_token_ids": self.tokenizer.encode(self._chat_text(r.messages), add_special_tokens=False)}
+            {"prompt_token_ids": self.tokenizer.encode(self._prompt_text(r), add_special_tokens=False)}
             for r in requests
         ]
         params = [self._sampling(r.sampling) for r in requests]
@@ -175,6 +175,15 @@ class VLLMBackend(Backend):
                 greedy = greedy and chosen >= max(lp.logprob for lp in entry.values())
             results.append(LoglikelihoodResult(logprob=total, is_greedy=greedy, n_tokens=len(cont)))
         return results
+
+    @property
+    def supports_text_prompt(self) -> bool:
+        """True: raw-text prompts are tokenized as they are."""
+        return True
+
+    def _prompt_text(self, request: ChatRequest) -> str:
+        """The request's raw-text prompt, or its messages under the chat template."""
+        return request.prompt if request.prompt is not None else self._chat_text(request.messages)
 
     def _chat_text(self, messages: Sequence[Message]) -> str:
         return chat_prompt(

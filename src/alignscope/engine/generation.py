@@ -17,9 +17,12 @@ def generate_items(
     items: Sequence[Item],
     sampling: SamplingParams,
     desc: str | None = None,
+    prompts: Sequence[str] | None = None,
 ) -> list[Generation]:
     """One Generation per Item, in order. For Items with later ``turns`` (MT-Bench), each turn is asked after
-    the model's own earlier answers; a failed call ends that Item with ``error`` set."""
+    the model's own earlier answers; a failed call ends that Item with ``error`` set. ``prompts`` (single-turn
+    Items only): one raw text per Item, continued verbatim instead of its messages (ChatRequest.prompt)."""
+    raw = dict(zip((it.id for it in items), prompts, strict=True)) if prompts is not None else {}
     convs = {it.id: list(it.messages) for it in items}  # the backend adds the spec's system prompt
     answers: dict[str, list[ChatResult | None]] = {it.id: [] for it in items}
     errors: dict[str, str] = {}
@@ -35,7 +38,10 @@ def generate_items(
                     Message(role="assistant", content=prev.text if prev else ""),
                     Message(role="user", content=it.turns[turn - 1]),
                 ]
-        reqs = [ChatRequest(messages=tuple(convs[it.id]), sampling=sampling) for it in active]
+        reqs = [
+            ChatRequest(messages=tuple(convs[it.id]), sampling=sampling, prompt=raw.get(it.id))
+            for it in active
+        ]
         label = desc or f"{spec.name}"
         outcomes = engine.generate(backend, reqs, desc=label if n_turns == 1 else f"{label} turn {turn + 1}")
         for it, out in zip(active, outcomes, strict=True):

@@ -1,0 +1,89 @@
+"""MMLU-Pro as lm-evaluation-harness's ``leaderboard_mmlu_pro`` (Open LLM Leaderboard v2) runs it, except for
+where the 5 shots come from.
+
+Context = 5 shots + question, where
+  question  = "{question}\\n" + "A. {option 1}\\n" + ... (up to J) + "Answer:"
+  each shot = the question format of a shot + " " + "{answer letter}" + "\\n\\n"
+continuations " A", " B", ... (one per option); ``acc`` (the option with the highest log-likelihood).
+
+Shots: lm-eval gives every question the same 5 shots, the first 5 questions of the validation split
+(``fewshot_split: validation``, ``sampler: first_n``). That 70-question split is not available here, so the
+shots are the first 5 questions of the test file instead (business questions), skipping the question being
+asked: exactly what lm-eval's own first_n sampler does when the few-shot split is the test split. Those 5
+questions stay in the test set, each asked with the other 4 and the sixth as shots.
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from dataclasses import dataclass
+
+from alignscope.data import load_items
+from alignscope.records import Item
+from alignscope.tasks.multiple_choice import ChoicePrompt, MultipleChoiceTask
+from alignscope.tasks.registry import register_task
+
+SHOTS = 5
+TARGET_DELIMITER = " "
+FEWSHOT_DELIMITER = "\n\n"
+DEVIATION = (
+    "5 shots from the test set: lm-eval uses the first 5 validation questions (not available here) for every "
+    "question; alignscope uses the first 5 test questions (business), skipping the question asked"
+)
+
+
+def question_text(item: Item) -> str:
+    """lm-eval's ``doc_to_text``: the question, each option as "A. ..." on its own line, then "Answer:"."""
+    lines = "".join(f"{string.ascii_uppercase[k]}. {o}\n" for k, o in enumerate(item.choices or ()))
+    return f"{item.target['question']}\n{lines}Answer:"
+
+
+@functools.lru_cache(maxsize=1)
+def shot_pool() -> tuple[Item, ...]:
+    """The first ``SHOTS + 1`` test questions, in file order: every question's shots come from these."""
+    return tuple(load_items("mmlu-pro")[: SHOTS + 1])
+
+
+def shots_for(item: Item) -> tuple[Item, ...]:
+    """The first 5 questions of the pool that are not ``item`` itself (lm-eval's first_n sampler)."""
+    return tuple(shot for shot in shot_pool() if shot.id != item.id)[:SHOTS]
+
+
+def mmlu_pro_context(item: Item) -> str:
+    """The 5-shot raw-text context of ``item``."""
+    demos = "".join(
+        question_text(shot) + TARGET_DELIMITER + shot.target["answer"] + FEWSHOT_DELIMITER
+        for shot in shots_for(item)
+    )
+    return demos + question_text(item)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MMLUProTask(MultipleChoiceTask):
+    """MMLU-Pro by the log-likelihood of the answer letter after 5 shots."""
+
+    def choice_prompt(self, item: Item) -> ChoicePrompt:
+        """Context with the 5 shots; continuations " A" ... one per option."""
+        letters = tuple(string.ascii_uppercase[: len(item.choices or ())])
+        return ChoicePrompt(mmlu_pro_context(item), tuple(TARGET_DELIMITER + x for x in letters), letters)
+
+    def template(self) -> str:
+        """Question format, delimiters and the shots' ids."""
+        pool = ",".join(shot.id for shot in shot_pool())
+        return (
+            f"question|A. option|Answer:|{TARGET_DELIMITER!r}|{FEWSHOT_DELIMITER!r}|shots={SHOTS} of {pool}"
+        )
+
+
+MMLU_PRO = register_task(
+    MMLUProTask(
+        name="mmlu-pro",
+        description="MMLU-Pro (2024 test), 5-shot, up to 10 options by log-likelihood (lm-eval "
+        "`leaderboard_mmlu_pro`): accuracy",
+        dataset="mmlu-pro",
+        groups=("world_knowledge",),
+        origin="leaderboard_mmlu_pro",
+        deviation=DEVIATION,
+    )
+)

@@ -1,0 +1,92 @@
+"""lm-evaluation-harness's Open LLM Leaderboard v2 task configs on alignscope's questions (BBH, MATH Level 5,
+MMLU-Pro), for checking alignscope's requests and scores against lm-eval's own.
+
+lm-eval's YAMLs (``tasks/leaderboard/bbh_mc/<task>.yaml``, ``math/math_<subject>.yaml``,
+``mmlu_pro/mmlu_pro.yaml``) are loaded unchanged except for the data source: the questions are written to
+local JSONL files in the Hugging Face layout those configs read (SaylorTwift/bbh, MATH-lighteval,
+TIGER-Lab/MMLU-Pro), so no hub access is needed; MMLU-Pro's few-shot split is pointed at the test file,
+which starts with the questions alignscope takes its shots from. Needs the ``lm-eval`` package and, for
+MATH, ``math-verify`` (the ``test`` extra).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from alignscope.records import Item
+from alignscope.testing.lm_eval_reference import _config, _write_jsonl, lm_eval_tasks_dir
+
+MATH_YAML = {
+    "Algebra": "math_algebra",
+    "Counting & Probability": "math_counting_and_prob",
+    "Geometry": "math_geometry",
+    "Intermediate Algebra": "math_intermediate_algebra",
+    "Number Theory": "math_num_theory",
+    "Prealgebra": "math_prealgebra",
+    "Precalculus": "math_precalculus",
+}
+
+
+def leaderboard_dir() -> Path:
+    """lm-eval's ``tasks/leaderboard`` folder."""
+    return lm_eval_tasks_dir() / "leaderboard"
+
+
+def _by_category(items: Sequence[Item]) -> dict[str, list[Item]]:
+    out: dict[str, list[Item]] = {}
+    for item in items:
+        out.setdefault(str(item.category), []).append(item)
+    return out
+
+
+def bbh_configs(items: Sequence[Item], folder: Path) -> list[dict[str, Any]]:
+    """lm-eval's ``leaderboard_bbh_<task>`` config for each BBH task among ``items``, reading them."""
+    configs = []
+    for task, examples in _by_category(items).items():
+        rows = [{"input": it.target["input"], "target": it.target["target"]} for it in examples]
+        files = {"test": _write_jsonl(folder / "bbh" / task / "test.jsonl", rows)}
+        configs.append(_config(leaderboard_dir() / "bbh_mc" / f"{task}.yaml", f"ref_bbh_{task}", files))
+    return configs
+
+
+def math_configs(items: Sequence[Item], folder: Path) -> list[dict[str, Any]]:
+    """lm-eval's ``leaderboard_math_<subject>_hard`` config for each subject among ``items``."""
+    configs = []
+    for subject, problems in _by_category(items).items():
+        rows = [
+            {
+                "problem": it.target["problem"],
+                "level": "Level 5",
+                "type": subject,
+                "solution": it.target["solution"],
+            }
+            for it in problems
+        ]
+        name = MATH_YAML[subject]
+        files = {"test": _write_jsonl(folder / "math" / name / "test.jsonl", rows)}
+        configs.append(_config(leaderboard_dir() / "math" / f"{name}.yaml", f"ref_{name}_hard", files))
+    return configs
+
+
+def mmlu_pro_config(items: Sequence[Item], pool: Sequence[Item], folder: Path) -> dict[str, Any]:
+    """lm-eval's ``leaderboard_mmlu_pro`` config reading a test file of ``pool`` (the shot questions, first)
+    then ``items``, with the few-shot split set to that test split: lm-eval's first_n sampler then takes the
+    first 5 questions of the file other than the one asked. Its questions include ``pool``."""
+    ids = {it.id for it in pool}
+    rows = [
+        {
+            "question_id": it.target["question_id"],
+            "question": it.target["question"],
+            "options": it.choices,
+            "answer": it.target["answer"],
+            "answer_index": it.gold,
+            "category": it.category,
+        }
+        for it in [*pool, *(it for it in items if it.id not in ids)]
+    ]
+    files = {"test": _write_jsonl(folder / "mmlu_pro" / "test.jsonl", rows)}
+    cfg = _config(leaderboard_dir() / "mmlu_pro" / "mmlu_pro.yaml", "ref_mmlu_pro", files)
+    cfg["fewshot_split"] = "test"
+    return cfg
