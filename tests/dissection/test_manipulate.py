@@ -1,6 +1,6 @@
 """The manipulation experiment's parts: the system prompt, the judge's most and least preferred properties
-from the released weights, and the bootstrap interval's coverage. (The end-to-end run, with the embedded
-SmolLM2 as actor and judge, is in tests/cli/test_dissect_cli.py.)"""
+from the released weights, the bootstrap interval's coverage, and the scores of a hand-made set of verdicts.
+(The end-to-end run, with the embedded SmolLM2 as actor and judge, is in tests/cli/test_dissect_cli.py.)"""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import pytest
 
 from alignscope.analysis.dissection.manipulate import (
     PROMPT_PHRASES,
+    Arm,
     bootstrap_interval,
     judge_profile,
     manipulation_prompt,
     preference_arms,
+    score_manipulation,
 )
 from alignscope.analysis.dissection.properties import PROPERTY_NAMES
 from alignscope.analysis.dissection.released import GPT4_TURBO, HUMAN, load_released_weights
 from alignscope.errors import ConfigError, DataError
+from alignscope.records import Generation, Judgment, Provenance
 
 
 def test_the_system_prompt_names_the_properties() -> None:
@@ -65,3 +68,58 @@ def test_bootstrap_interval_covers_the_mean_at_its_level() -> None:
     width_640 = np.diff(bootstrap_interval(rng.normal(size=640), n_boot=2000))[0]
     assert width_640 == pytest.approx(width_40 / 4, rel=0.3)  # 1/sqrt(n)
     assert np.isnan(bootstrap_interval(np.array([1.0]))).all()
+
+
+def _verdict(
+    item: str, shown_first: str, shown_second: str, p_first: float | None, swapped: bool
+) -> Judgment:
+    """A pairwise verdict: P(the answer shown first preferred), or a failed parse when None."""
+    return Judgment(
+        judge="j",
+        mode="pairwise",
+        item_id=item,
+        dataset="d",
+        model_a=shown_first,
+        model_b=shown_second,
+        swapped=swapped,
+        preference=p_first,
+        parse_status="ok" if p_first is not None else "failed",
+        provenance=Provenance(model="j", backend="hf"),
+    )
+
+
+def test_scores_of_hand_made_verdicts_in_both_orders() -> None:
+    arms = [Arm("top", ("lengthy",)), Arm("bottom", ("friendly",))]
+    assert [arm.model_name("m") for arm in arms] == ["m+top", "m+bottom"]
+    # (item, arm model, P(original preferred) shown first, P(arm preferred) shown first)
+    verdicts = [
+        ("1", "m+top", 0.2, 0.8),  # P(manipulated preferred) 0.8 in both orders
+        ("2", "m+top", 0.4, 0.6),  # 0.6
+        ("1", "m+bottom", 0.7, 0.3),  # 0.3
+        ("2", "m+bottom", 0.5, None),  # 0.5 from the first order alone
+        ("3", "m+bottom", None, None),  # no verdict in either order
+    ]
+    judgments = [
+        judgment
+        for item, model, p_base, p_arm in verdicts
+        for judgment in (_verdict(item, "m", model, p_base, False), _verdict(item, model, "m", p_arm, True))
+    ]
+    texts = {"m": "one two", "m+top": "a b c d", "m+bottom": "x"}
+    generations = [
+        Generation(item_id=i, dataset="d", model=m, text=t, provenance=Provenance(model=m, backend="hf"))
+        for i in "123"
+        for m, t in texts.items()
+    ]
+    result = score_manipulation(judgments, generations, arms, "m", 3, n_boot=500)
+    top, bottom = result.arms.set_index("arm").loc[["top", "bottom"]].to_dict(orient="records")
+    assert top["score"] == pytest.approx(70.0) and top["change"] == pytest.approx(20.0)
+    assert (top["judged"], top["missing_pairs"], top["no_verdict"]) == (2, 1, 0)
+    assert 10.0 <= top["change_lower"] <= top["change_upper"] <= 30.0
+    assert (top["mean_words"], top["base_mean_words"]) == (4.0, 2.0)
+    assert bottom["score"] == pytest.approx(40.0) and bottom["change"] == pytest.approx(-10.0)
+    assert (bottom["judged"], bottom["missing_pairs"], bottom["no_verdict"]) == (2, 0, 1)
+    assert bottom["model"] == "m+bottom" and bottom["system_prompt"] == "Your responses should be friendly."
+    assert result.contrast is not None
+    assert result.contrast["difference"] == pytest.approx(30.0) and result.contrast["items"] == 2
+    with pytest.raises(DataError, match="no pairwise judgment"):
+        score_manipulation([], generations, arms, "m", 3)

@@ -12,6 +12,9 @@ over the items judged in both arms.
 
 The original injects characteristics through a system message or by rewriting answers; here the system prompt
 is one sentence, so the same experiment runs with any backend.
+
+This module holds the experiment's design and its scoring over stored records; running it (answering and
+judging through the engine) is :mod:`alignscope.experiments.manipulation`.
 """
 
 from __future__ import annotations
@@ -24,16 +27,9 @@ import pandas as pd
 
 from alignscope.analysis.dissection.compare import preference_scores, property_columns, scenarios_in
 from alignscope.analysis.dissection.words import count_words
-from alignscope.backends.base import Backend
-from alignscope.backends.registry import make_backend
-from alignscope.config import ModelSpec
-from alignscope.engine.generation import generate_items
-from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
-from alignscope.judges.config import JudgeSpec
 from alignscope.judges.pairwise import pair_table
-from alignscope.judges.run import JudgeInputs, run_judge
-from alignscope.records import Generation, Item, Judgment, SamplingParams
+from alignscope.records import Generation, Judgment
 
 # How each property is asked for in "Your responses should be ...".
 PROMPT_PHRASES: dict[str, str] = {
@@ -82,6 +78,10 @@ class Arm:
     def system_prompt(self) -> str:
         """ "Your responses should be A, B and C."."""
         return manipulation_prompt(self.properties)
+
+    def model_name(self, base: str) -> str:
+        """The name of model ``base`` under this arm's system prompt: ``<base>+<arm>``."""
+        return f"{base}+{self.name}"
 
 
 @dataclass
@@ -144,77 +144,42 @@ def bootstrap_interval(
     return float(low), float(high)
 
 
-def run_manipulation(
-    engine: Engine,
-    actor: ModelSpec,
-    judge_backend: Backend,
-    judge: JudgeSpec,
-    items: Sequence[Item],
+def score_manipulation(
+    judgments: Sequence[Judgment],
+    generations: Sequence[Generation],
     arms: Sequence[Arm],
-    sampling: SamplingParams,
+    base: str,
+    n_items: int,
     *,
     n_boot: int = 2000,
     level: float = 0.95,
     seed: int = 0,
 ) -> ManipulationResult:
-    """Answer ``items`` (first turn) with ``actor`` as is and under each arm's system prompt, judge every arm
-    against the un-manipulated answers (pairwise, both orders if the judge swaps), and score the change per
-    arm."""
-    if judge.mode != "pairwise":
-        raise ConfigError(f"the manipulation needs a pairwise judge, not mode {judge.mode}")
-    if not items or not arms:
-        raise DataError("the manipulation needs at least one item and one arm")
-    variants = {arm.name: _variant(actor, arm) for arm in arms}
-    items = [it.model_copy(update={"turns": []}) for it in items]  # the first turn only
-    generations = generate_items(engine, make_backend(actor), actor, items, sampling)
-    for arm in arms:
-        spec = variants[arm.name]
-        generations += generate_items(engine, make_backend(spec), spec, items, sampling, desc=spec.name)
-    inputs = JudgeInputs.of(items, generations)
-    judgments = run_judge(
-        engine, judge_backend, judge, inputs, baseline=actor.name, models=[v.name for v in variants.values()]
-    )
-    per_item = _per_item(judgments, inputs.generations, variants, actor.name)
-    rows = [
-        _arm_row(
-            arm,
-            variants[arm.name].name,
-            per_item,
-            inputs.generations,
-            actor.name,
-            len(items),
-            n_boot,
-            level,
-            seed,
-        )
-        for arm in arms
-    ]
+    """Score each arm from the pairwise ``judgments`` of its answers (model ``arm.model_name(base)``) against
+    ``base``'s (``base`` shown first unswapped) over ``n_items`` items; ``generations`` (every answer made,
+    failed ones included) give the answer lengths."""
+    per_item = _per_item(judgments, generations, {arm.model_name(base): arm.name for arm in arms}, base)
+    rows = [_arm_row(arm, arm.model_name(base), per_item, n_items, n_boot, level, seed) for arm in arms]
+    names = {arm.name for arm in arms}
     return ManipulationResult(
         arms=pd.DataFrame(rows),
-        contrast=_contrast(per_item, n_boot, level, seed) if {"top", "bottom"} <= set(variants) else None,
+        contrast=_contrast(per_item, n_boot, level, seed) if {"top", "bottom"} <= names else None,
         per_item=per_item,
         level=level,
-        judgments=judgments,
-        generations=generations,
+        judgments=list(judgments),
+        generations=list(generations),
     )
-
-
-def _variant(actor: ModelSpec, arm: Arm) -> ModelSpec:
-    """The actor under the arm's system prompt (after the actor's own), named ``<actor>+<arm>``."""
-    prompt = arm.system_prompt if not actor.system_prompt else f"{actor.system_prompt}\n\n{arm.system_prompt}"
-    return actor.model_copy(update={"name": f"{actor.name}+{arm.name}", "system_prompt": prompt})
 
 
 def _per_item(
-    judgments: Sequence[Judgment],
-    generations: Sequence[Generation],
-    variants: dict[str, ModelSpec],
-    base: str,
+    judgments: Sequence[Judgment], generations: Sequence[Generation], by_model: dict[str, str], base: str
 ) -> pd.DataFrame:
-    """P(manipulated preferred) per arm and item (NaN where no order gave a verdict), with answer lengths."""
+    """P(manipulated preferred) per arm and item (NaN where no order gave a verdict), with answer lengths;
+    ``by_model`` maps each manipulated model's name to its arm."""
     table = pair_table(judgments)
+    if table.empty:
+        raise DataError("no pairwise judgment of a manipulated answer against the original to score")
     words = {(g.model, g.dataset, g.item_id): count_words(g.text) for g in generations}
-    by_model = {spec.name: arm for arm, spec in variants.items()}
     first = table[(table["turn"] == 1) & (table["model_a"] == base)]
     return pd.DataFrame(
         {
@@ -237,8 +202,6 @@ def _arm_row(
     arm: Arm,
     model: str,
     per_item: pd.DataFrame,
-    generations: Sequence[Generation],
-    base: str,
     n_items: int,
     n_boot: int,
     level: float,

@@ -60,9 +60,10 @@ def manipulate(
     json_out: JsonOpt = False,
 ) -> None:
     """Tell a model to show a judge's most (and least) preferred properties; measure the score change."""
-    from alignscope.analysis.dissection.manipulate import judge_profile, preference_arms, run_manipulation
+    from alignscope.analysis.dissection.manipulate import judge_profile, preference_arms
     from alignscope.backends.registry import make_backend
     from alignscope.data import load_items
+    from alignscope.experiments.manipulation import run_manipulation
     from alignscope.judges.config import JudgeSpec
     from alignscope.records import SamplingParams
 
