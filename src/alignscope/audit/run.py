@@ -130,8 +130,8 @@ def live_results(live: LiveResult) -> dict[str, Any]:
             }
             for o in live.judges
         ],
-        "meta": live.meta.to_dict() if live.meta else None,
-        "meta_notes": live.meta_notes,
+        "meta_analysis": live.meta.to_dict() if live.meta else None,
+        "meta_analysis_notes": live.meta_notes,
     }
 
 

@@ -73,7 +73,7 @@ def audit(
 
 def _verdicts(results: dict[str, Any]) -> list[list[str]]:
     rows = []
-    live = (results.get("live") or {}).get("meta")
+    live = (results.get("live") or {}).get("meta_analysis")
     if live:
         rows += [["live", v] for v in live["verdicts"]]
     for name, part in (results.get("published") or {}).items():

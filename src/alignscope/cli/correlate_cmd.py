@@ -35,28 +35,11 @@ def correlate(
 ) -> None:
     """Correlate judge-based scores with concrete scores across models (Spearman, Kendall, Pearson, CIs)."""
     from alignscope.analysis.meta import correlate_table
-    from alignscope.report.model import Report, Section
+    from alignscope.report.correlate import correlate_report
     from alignscope.report.outputs import write_report_files, write_results
-    from alignscope.report.sections import meta_blocks, scores_table
 
     meta = correlate_table(table, judges=judge, concrete=concrete, n_boot=n_boot, level=level, seed=seed)
-    section = Section(
-        id="correlate",
-        title=f"Do the judge-based scores of {table.name} track its concrete scores?",
-        origin="user",
-        source=f"{table} ({len(meta.scores)} models)",
-        blocks=[*meta_blocks(meta, "correlate"), scores_table(meta, "correlate_scores", "The table as read")],
-    )
-    report = Report(
-        title="alignscope correlate",
-        subtitle="Rank correlations across models of judge-based with concrete scores, bootstrap CIs.",
-        facts={
-            "table": str(table),
-            "judge columns": ", ".join(meta.judges),
-            "concrete columns": ", ".join(meta.concrete),
-        },
-        sections=[section],
-    )
+    report = correlate_report(meta, table)
     outputs = write_report_files(report, out)
     write_results(meta.to_dict() | {"outputs": outputs}, out)
     print_table("verdicts", ["verdict"], [[v.text] for v in meta.verdicts], json_mode=json_out)
