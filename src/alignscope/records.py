@@ -1,4 +1,5 @@
-"""The records that flow between layers (DESIGN.md): Item, Generation, Judgment, Score, with provenance."""
+"""The records that flow between layers: Item, Generation, Judgment, Score, with provenance (see
+docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

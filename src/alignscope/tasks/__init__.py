@@ -1,1 +1,2 @@
-"""Concrete ground-truth benchmarks (DESIGN.md layer 5): items, prompting and deterministic scorers."""
+"""Concrete ground-truth benchmarks (docs/ARCHITECTURE.md: the tasks layer): items, prompting and
+deterministic scorers."""

@@ -1,4 +1,4 @@
-"""Deterministic ground-truth scorers for generated answers (DESIGN.md layer 5).
+"""Deterministic ground-truth scorers for generated answers (docs/ARCHITECTURE.md: the tasks layer).
 
 The contract (``base.Scorer``), the same for every scorer:
 
