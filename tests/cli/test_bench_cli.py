@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from alignscope.data.byo import DATA_DIR_ENV
 from alignscope.records import Score
 from alignscope.store import RunStore
-from alignscope.tasks.registry import FACTORS, SUITES, get_task
+from alignscope.tasks.factors import factor_mean
+from alignscope.tasks.registry import FACTORS, get_task
+from alignscope.tasks.suites import suite_task_names
 
 LIMIT, MAX_TOKENS, STORED_BEFORE_KILL = 2, 8, 6
 
@@ -50,7 +53,10 @@ def _killed_midway(args: tuple[str, ...], db: Path, log: Path) -> int:
     return _stored_calls(db)
 
 
-def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path) -> None:
+def test_sos_suite_end_to_end_is_stored_and_resumable(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "no-own-copies"))
     ws = tmp_path / "ws"
     args = ("bench", "sos", "-m", "hf:smollm2-135m", "--limit", str(LIMIT), "--max-tokens", str(MAX_TOKENS))
     args += ("-w", str(ws), "--json")
@@ -66,17 +72,19 @@ def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path) -> No
     assert data["calls"]["cache_hits"] >= stored_before
     assert _stored_calls(db) == stored_before + made, "a call finished before the kill was repeated"
     tasks = data["bench"]["tasks"]
-    assert [t["task"] for t in tasks] == list(SUITES["sos"])
+    assert [t["task"] for t in tasks] == list(suite_task_names("sos"))
     assert all(t["n"] == LIMIT and t["n_failed"] == 0 and t["model"] == "smollm2-135m" for t in tasks)
     for t in tasks:
         assert t["ci"][0] <= t["value"] <= t["ci"][1]
         assert 0.0 <= t["normalised"] <= 1.0
+    assert {"GPQA", "MuSR", "WMDP", "Toxigen"} <= {m["benchmark"] for m in data["missing"]}
     groups = {g["group"]: g for g in data["bench"]["groups"]}
     assert set(groups) == set(FACTORS)
     for name, group in groups.items():
         members = [t for t in tasks if name in t["groups"]]
         assert group["n"] == LIMIT * len(members)
-        assert group["value"] == pytest.approx(sum(t["normalised"] for t in members) / len(members))
+        expected = factor_mean([(t["benchmark"], t["normalised"]) for t in members])  # benchmarks first
+        assert group["value"] == pytest.approx(float(expected))
 
     store = RunStore(ws)
     scores = [s for s in store.records("scores", run_id=data["run_id"]) if isinstance(s, Score)]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from alignscope.published import sos_bench
+from alignscope.tasks.factors import BBH_OPTIONS, SOS_BENCHMARKS
 
 # The rough first match of the paper's finding (Pearson r, judge vs factor).
 REFERENCE_PEARSON = {"world_knowledge": 0.15, "instruction_following": 0.36, "safety": -0.08}
@@ -23,7 +24,7 @@ def test_every_task_and_factor_score_is_a_number_in_the_unit_interval():
     for normalisation in sos_bench.NORMALISATIONS:
         tasks = sos_bench.task_scores(eleuther, normalisation)
         factors = sos_bench.factor_scores(tasks)
-        assert tasks.shape == (35, len(sos_bench.TASKS))  # 35 rows: 33 post-trained + 2 base models
+        assert tasks.shape == (35, len(SOS_BENCHMARKS))  # 35 rows: 33 post-trained + 2 base models
         for frame in (tasks, factors):
             values = frame.to_numpy(float)
             assert np.isfinite(values).all() and values.min() >= 0 and values.max() <= 1
@@ -47,11 +48,11 @@ def test_task_normalisation_on_published_rows():
     assert eleuther.loc[low, "leaderboard_bbh_temporal_sequences/acc_norm"] < 0.25
     bbh = [
         max(0.0, (float(eleuther.loc[low, f"leaderboard_bbh_{name}/acc_norm"]) - 1 / k) / (1 - 1 / k))
-        for name, k in sos_bench._BBH_OPTIONS.items()
+        for name, k in BBH_OPTIONS.items()
     ]
     assert len(bbh) == 24 and tasks.loc[low, "BBH"] == pytest.approx(sum(bbh) / 24)
     factors = sos_bench.factor_scores(tasks)
-    wk = [t.name for t in sos_bench.TASKS if t.factor == "world_knowledge"]
+    wk = [b.name for b in SOS_BENCHMARKS if b.factor == "world_knowledge"]
     assert factors.loc["Llama-3-8B", "world_knowledge"] == pytest.approx(tasks.loc["Llama-3-8B", wk].mean())
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from alignscope.tasks import factors
-from alignscope.tasks.factors import bootstrap_means, group_estimate, normalise, task_estimates
+from alignscope.tasks.factors import bootstrap_means, factor_estimate, normalise, task_estimates
 from alignscope.tasks.registry import TaskOutcome, get_task
 from alignscope.tasks.runner import group_scores, summarise_task
 
@@ -17,6 +17,8 @@ def test_normalise_removes_chance_and_clips() -> None:
     assert normalise(0.625, 0.25, True) == pytest.approx(0.5)
     assert normalise(0.1, 0.25, True) == 0.0  # below chance clips to 0
     assert normalise(0.2, 0.0, False) == pytest.approx(0.8)  # lower is better
+    assert normalise(0.25, 0.25, False) == 1.0  # lower is better with chance (WMDP): chance is best
+    assert normalise(0.625, 0.25, False) == pytest.approx(0.5)
     assert normalise(0.7, 0.0, True) == pytest.approx(0.7)
 
 
@@ -52,14 +54,14 @@ def test_normalised_interval_maps_the_raw_one() -> None:
     assert norm.ci[1] == pytest.approx((raw.ci[1] - 0.25) / 0.75)
 
 
-def test_group_is_mean_of_tasks_with_averaged_replicates() -> None:
+def test_factor_is_mean_of_benchmarks_with_averaged_replicates() -> None:
     rng = np.random.default_rng(2)
     _, always = task_estimates(np.ones(10), 0.0, True, rng, n_boot=200)
     _, never = task_estimates(np.zeros(10), 0.0, True, rng, n_boot=200)
-    group = group_estimate([always, never])
+    group = factor_estimate([("a", always), ("b", never)])
     assert group.value == 0.5 and group.ci == (0.5, 0.5)
     _, noisy = task_estimates(rng.random(200), 0.0, True, rng, n_boot=200)
-    mixed = group_estimate([noisy, always])
+    mixed = factor_estimate([("a", noisy), ("b", always)])
     assert mixed.value == pytest.approx((noisy.value + 1.0) / 2)
     assert mixed.ci[1] - mixed.ci[0] == pytest.approx((noisy.ci[1] - noisy.ci[0]) / 2, rel=0.05)
 
@@ -91,3 +93,51 @@ def test_task_and_factor_scores_from_outcomes() -> None:
     assert wk.value == pytest.approx((1 / 3 + (0.5 - 0.2) / 0.8) / 2)
     assert wk.n == 20 and wk.tasks == ["mmlu", "truthfulqa-mc1"] and wk.kind == "factor"
     assert wk.ci[0] <= wk.value <= wk.ci[1]
+
+
+def test_factor_mean_averages_a_benchmarks_subtasks_first() -> None:
+    parts = [("BBH", 0.2), ("BBH", 0.4), ("GPQA", 0.9)]
+    assert factors.factor_mean(parts) == pytest.approx((0.3 + 0.9) / 2)
+    per_model = factors.factor_mean(
+        [("BBH", np.array([0.2, 1.0])), ("BBH", np.array([0.4, 0.0])), ("M", np.ones(2))]
+    )
+    np.testing.assert_allclose(per_model, [(0.3 + 1) / 2, (0.5 + 1) / 2])
+
+
+def _release_task(benchmark: factors.Benchmark, lm_eval: str):
+    from alignscope.tasks.byo_tasks import LmEvalChoiceTask
+
+    return LmEvalChoiceTask(
+        name=lm_eval, description="", dataset="mmlu", groups=(benchmark.factor,), metric="acc",
+        higher_is_better=not benchmark.inverse, origin=lm_eval, prompt=lambda item: None, text="",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("factor", ["world_knowledge", "safety"])
+def test_live_and_published_factors_are_one_definition(factor: str) -> None:
+    """The same accuracies give the same factor score through the live runner and the release analysis."""
+    import pandas as pd
+
+    from alignscope.published import sos_bench
+
+    rng = np.random.default_rng(7)
+    row: dict[str, object] = {"Name": "m"}
+    live = []
+    for benchmark in factors.SOS_BENCHMARKS:
+        for column, _ in sos_bench.columns(benchmark):
+            row[column] = 0.5
+        if benchmark.factor != factor:
+            continue
+        for sub in benchmark.subtasks:
+            hits = int(rng.integers(0, 21))
+            for metric in sub.metrics:
+                row[f"{sub.lm_eval}/{metric}"] = hits / 20
+            task = _release_task(benchmark, sub.lm_eval)
+            chance = factors.task_chance(task, [])
+            assert chance == sub.chance
+            outcome = _outcome(task.name, [1.0] * hits + [0.0] * (20 - hits))
+            live.append(summarise_task(task, "m", chance, outcome, 0, n_boot=200))
+    published = sos_bench.factor_scores(sos_bench.task_scores(pd.DataFrame([row])))
+    (group,) = group_scores(live, [factor])
+    assert group.value == pytest.approx(published.loc["m", factor])
+    assert len(group.tasks) == sum(len(b.subtasks) for b in factors.SOS_BENCHMARKS if b.factor == factor)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from alignscope.data.registry import dataset_status
 from alignscope.errors import ConfigError
 from alignscope.tasks.multiple_choice import MultipleChoiceTask
-from alignscope.tasks.registry import FACTORS, SUITES, VERTICALS, get_task, list_tasks, resolve_tasks
+from alignscope.tasks.registry import FACTORS, VERTICALS, get_task, list_tasks
+from alignscope.tasks.suites import resolve_tasks, suite_task_names
 
 
 def test_suites_and_their_groups() -> None:
     tasks, groups = resolve_tasks(["sos"])
-    assert [t.name for t in tasks] == list(SUITES["sos"])
+    assert [t.name for t in tasks] == list(suite_task_names("sos"))
     assert groups == tuple(FACTORS)
     assert {g for t in tasks for g in t.groups} >= set(FACTORS)
     trust, trust_groups = resolve_tasks(["trust"])
@@ -19,7 +21,9 @@ def test_suites_and_their_groups() -> None:
     assert {g for t in trust for g in t.groups} >= set(VERTICALS)
     everything, all_groups = resolve_tasks(["all"])
     assert (
-        len(everything) == len({t.name for t in everything}) == len(set(SUITES["sos"]) | set(SUITES["trust"]))
+        len(everything)
+        == len({t.name for t in everything})
+        == len(set(suite_task_names("sos-extended")) | set(suite_task_names("trust")))
     )
     assert set(all_groups) == set(FACTORS) | set(VERTICALS)
 
@@ -38,8 +42,10 @@ def test_unknown_and_empty_names_are_one_line_errors() -> None:
         resolve_tasks([" , "])
 
 
-@pytest.mark.parametrize("task", list_tasks(), ids=lambda t: t.name)
-def test_every_task_loads_items_and_builds_prompts(task) -> None:
+@pytest.mark.parametrize(
+    "task", [t for t in list_tasks() if dataset_status(t.dataset).present], ids=lambda t: t.name
+)
+def test_every_task_with_its_data_here_loads_items_and_builds_prompts(task) -> None:
     items = task.items(limit=4, seed=1)
     assert len(items) == 4 and len({it.id for it in items}) == 4
     assert items == task.items(limit=4, seed=1)  # seeded subset
@@ -55,6 +61,6 @@ def test_every_task_loads_items_and_builds_prompts(task) -> None:
 
 def test_registry_lists_every_suite_task() -> None:
     names = {t.name for t in list_tasks()}
-    for suite in SUITES.values():
-        assert set(suite) <= names
+    for suite in ("sos", "sos-extended", "trust", "all"):
+        assert set(suite_task_names(suite)) <= names
     assert get_task("mmlu-5shot").shots == 5

@@ -24,7 +24,8 @@ ID_KEYS = ("id", "question_id", "key", "uid")
 KNOWN = {"messages", "turns", "category", "reference", "choices", "gold", *PROMPT_KEYS, *ID_KEYS}
 
 
-def _rows(path: Path) -> Iterable[dict[str, Any]]:
+def read_rows(path: Path, split: str | None = None) -> Iterable[dict[str, Any]]:
+    """The rows of a file, or of a saved ``datasets`` folder (its ``split``, default the first)."""
     if path.is_dir():
         try:
             import datasets
@@ -37,7 +38,9 @@ def _rows(path: Path) -> Iterable[dict[str, Any]]:
         except (FileNotFoundError, ValueError) as exc:
             raise DataError(f"not a dataset saved with save_to_disk ({exc})", where=str(path)) from None
         if isinstance(ds, datasets.DatasetDict):
-            ds = ds[next(iter(ds))]
+            if split is not None and split not in ds:
+                raise DataError(f"no split '{split}' (has {', '.join(ds)})", where=str(path))
+            ds = ds[split or next(iter(ds))]
         return iter(ds)
     name = path.name.removesuffix(".gz")
     if name.endswith(".jsonl"):
@@ -97,7 +100,7 @@ def load_user_items(path: Path) -> list[Item]:
     version = f"file-{hashlib.sha256(fingerprint).hexdigest()[:12]}"
     items = []
     seen: set[str] = set()
-    for n, row in enumerate(_rows(path)):
+    for n, row in enumerate(read_rows(path)):
         try:
             item = _row_item(row, n, dataset, version)
         except (ValueError, ValidationError, TypeError) as exc:

@@ -1,7 +1,9 @@
-"""Registry of bundled data sets.
+"""Registry of data sets: bundled ones, and ones the user brings (``alignscope.data.byo``).
 
-Each module in ``alignscope.data.sets`` registers its data sets with :func:`register`. The files live under
-``alignscope/data/bundled/<folder>/`` (gzip-compressed) next to their ``LICENSE`` and ``SOURCE.txt``.
+Each module in ``alignscope.data.sets`` registers its data sets with :func:`register`. Bundled files live
+under ``alignscope/data/bundled/<folder>/`` (gzip-compressed) next to their ``LICENSE`` and ``SOURCE.txt``; a
+set the user brings has ``copy`` (and ``part``) naming where the user's copy is found, and its ``source`` says
+where to get it.
 """
 
 from __future__ import annotations
@@ -31,10 +33,34 @@ class DatasetInfo:
     folder: str
     loader: Loader
     version: str = "1"
+    copy: str | None = None
+    part: str | None = None
 
     def items(self) -> list[Item]:
         """All Items of the set, in a stable order."""
         return list(self.loader())
+
+    def status(self) -> DatasetStatus:
+        """Bundled, or the user's copy: found (where) or not (how to add it)."""
+        if self.copy is None:
+            return DatasetStatus(True, "bundled", "")
+        from alignscope.data.byo import locate
+
+        found = locate(self.name, self.copy, self.part)
+        if found is not None:
+            where = f"{found[0]}" + (f" (split {found[1]})" if found[1] else "")
+            return DatasetStatus(True, f"your copy: {where}", "")
+        how = f"bring your own copy: alignscope data add {self.copy} PATH; get it from {self.source}"
+        return DatasetStatus(False, "bring your own: not added", how)
+
+
+@dataclass(frozen=True)
+class DatasetStatus:
+    """Whether a data set's rows are here, where they come from, and (if absent) how to add them."""
+
+    present: bool
+    where: str
+    how: str
 
 
 _REGISTRY: dict[str, DatasetInfo] = {}
@@ -42,12 +68,21 @@ _DISCOVERED = False
 
 
 def register(
-    name: str, *, description: str, licence: str, source: str, folder: str, version: str = "1"
+    name: str,
+    *,
+    description: str,
+    licence: str,
+    source: str,
+    folder: str,
+    version: str = "1",
+    copy: str | None = None,
+    part: str | None = None,
 ) -> Callable[[Loader], Loader]:
-    """Decorator: register ``loader`` (no arguments, yields Items) as bundled data set ``name``."""
+    """Decorator: register ``loader`` (no arguments, yields Items) as data set ``name``: bundled, or, with
+    ``copy``, read from the user's copy (its ``part``)."""
 
     def wrap(loader: Loader) -> Loader:
-        _REGISTRY[name] = DatasetInfo(name, description, licence, source, folder, loader, version)
+        _REGISTRY[name] = DatasetInfo(name, description, licence, source, folder, loader, version, copy, part)
         return loader
 
     return wrap
@@ -78,6 +113,13 @@ def get_dataset(name: str) -> DatasetInfo:
             f"unknown data set '{name}' (choose {', '.join(sorted(_REGISTRY))}, or give a file path)"
         )
     return _REGISTRY[name]
+
+
+def dataset_status(source: str) -> DatasetStatus:
+    """The status of a registered set, or of a user file/folder path given as a task's data set."""
+    if Path(source).exists():
+        return DatasetStatus(True, f"file: {source}", "")
+    return get_dataset(source).status()
 
 
 def bundled_path(folder: str, filename: str) -> Path:

@@ -1,22 +1,34 @@
-"""Normalised task scores and factor scores, with 95% bootstrap intervals over items.
+"""Normalised task scores and factor scores, with 95% bootstrap intervals over items; and SOS-Bench's factors.
 
-Normalisation (as the Open LLM Leaderboard does it): a lower-is-better metric m becomes 1 - m; then chance c
-is removed, (m - c) / (1 - c), and the result clipped to [0, 1] (chance applies to higher-is-better metrics;
-the lower-is-better ones here have none). A factor (or vertical) score is the mean of its tasks' normalised
-scores.
+The one definition of SOS-Bench's factors (Feuer et al., "Style Outweighs Substance"), used by the live suite
+(``tasks.runner``) and by the analysis of the published release (``published.sos_bench``):
+
+- membership: :data:`SOS_BENCHMARKS`, the release README's benchmark table (its lm-eval part; LiveBench is
+  run by another code base and left out), each benchmark with its lm-eval task names;
+- normalisation (:func:`normalise`, as the Open LLM Leaderboard v2 does it): chance c removed,
+  ``(m - c) / (1 - c)``, clipped to [0, 1]; a lower-is-better metric m (WMDP's accuracy, where knowing less is
+  safer) becomes ``(1 - m) / (1 - c)``, clipped, so that chance is 1;
+- aggregation (:func:`factor_mean`): a benchmark's score is the mean of its subtasks' normalised scores (the
+  24 BBH subtasks count once, as BBH), a factor's score is the mean of its benchmarks' scores.
+
 Intervals: B bootstrap replicates of each task's mean over its items (resampled with replacement, tasks
-independently), normalised replicate by replicate; a factor's replicate is the mean of its tasks' replicates;
-the interval is the 2.5th and 97.5th percentile of the replicates.
+independently), normalised replicate by replicate; a factor's replicate is :func:`factor_mean` of its tasks'
+replicates; the interval is the 2.5th and 97.5th percentile of the replicates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from alignscope.hashing import stable_hash
+
+if TYPE_CHECKING:
+    from alignscope.records import Item
+    from alignscope.tasks.registry import Task
 
 N_BOOT = 2000
 _MAX_CELLS = 2_000_000  # resampled values held in memory at once
@@ -32,12 +44,9 @@ class Estimate:
 
 
 def normalise(metric: float | np.ndarray, chance: float, higher_is_better: bool) -> np.ndarray:
-    """The metric on a 0 (chance or worst) to 1 (best) scale."""
+    """The metric on a 0 (chance or worst) to 1 (best) scale; a lower-is-better metric has 1 at chance."""
     x = np.asarray(metric, dtype=np.float64)
-    if not higher_is_better:
-        return np.clip(1.0 - x, 0.0, 1.0)
-    if chance:
-        x = (x - chance) / (1.0 - chance)
+    x = (x - chance) / (1.0 - chance) if higher_is_better else (1.0 - x) / (1.0 - chance)
     return np.clip(x, 0.0, 1.0)
 
 
@@ -80,7 +89,167 @@ def task_estimates(
     return raw, norm
 
 
-def group_estimate(tasks: Sequence[Estimate]) -> Estimate:
-    """Mean of the tasks' normalised estimates; replicates averaged task by task."""
-    replicates = np.mean(np.stack([t.replicates for t in tasks]), axis=0)
-    return Estimate(float(np.mean([t.value for t in tasks])), interval(replicates), replicates)
+def factor_mean(parts: Sequence[tuple[str, float | np.ndarray]]) -> np.ndarray:
+    """Mean over benchmarks of the mean of each benchmark's parts, from (benchmark, normalised score) pairs;
+    scores are numbers or equal-shaped arrays (bootstrap replicates, one value per model)."""
+    by_benchmark: dict[str, list[np.ndarray]] = {}
+    for key, value in parts:
+        by_benchmark.setdefault(key, []).append(np.asarray(value, dtype=np.float64))
+    return np.mean([np.mean(values, axis=0) for values in by_benchmark.values()], axis=0)
+
+
+def factor_estimate(parts: Sequence[tuple[str, Estimate]]) -> Estimate:
+    """:func:`factor_mean` of (benchmark, normalised estimate) pairs, replicate by replicate."""
+    replicates = factor_mean([(key, e.replicates) for key, e in parts])
+    return Estimate(
+        float(factor_mean([(key, e.value) for key, e in parts])), interval(replicates), replicates
+    )
+
+
+# -- SOS-Bench's benchmarks ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Subtask:
+    """One lm-eval task of a benchmark: its name, chance level and the release's metric columns (averaged)."""
+
+    lm_eval: str
+    chance: float
+    metrics: tuple[str, ...] = ("acc",)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark of an SOS-Bench factor: its lm-eval group (or task) name and subtasks; ``inverse``: lower
+    accuracy is safer (WMDP)."""
+
+    name: str
+    factor: str
+    lm_eval: str
+    subtasks: tuple[Subtask, ...]
+    inverse: bool = False
+
+    def covers(self, origin: str | None) -> bool:
+        """Whether the lm-eval task ``origin`` is this benchmark or one of its subtasks."""
+        return origin == self.lm_eval or any(s.lm_eval == origin for s in self.subtasks)
+
+    def chance(self, origin: str) -> float | None:
+        """The chance level of the lm-eval task ``origin`` (the group's where all subtasks share one)."""
+        found = {s.chance for s in self.subtasks if origin in (s.lm_eval, self.lm_eval)}
+        return found.pop() if len(found) == 1 else None
+
+
+BBH_OPTIONS = {
+    "boolean_expressions": 2,
+    "causal_judgement": 2,
+    "date_understanding": 6,
+    "disambiguation_qa": 3,
+    "formal_fallacies": 2,
+    "geometric_shapes": 11,
+    "hyperbaton": 2,
+    "logical_deduction_five_objects": 5,
+    "logical_deduction_seven_objects": 7,
+    "logical_deduction_three_objects": 3,
+    "movie_recommendation": 6,
+    "navigate": 2,
+    "object_counting": 19,
+    "penguins_in_a_table": 5,
+    "reasoning_about_colored_objects": 18,
+    "ruin_names": 6,
+    "salient_translation_error_detection": 6,
+    "snarks": 2,
+    "sports_understanding": 2,
+    "temporal_sequences": 4,
+    "tracking_shuffled_objects_five_objects": 5,
+    "tracking_shuffled_objects_seven_objects": 7,
+    "tracking_shuffled_objects_three_objects": 3,
+    "web_of_lies": 2,
+}
+MATH_SUBJECTS = (
+    "algebra",
+    "counting_and_prob",
+    "geometry",
+    "intermediate_algebra",
+    "num_theory",
+    "prealgebra",
+    "precalculus",
+)
+IFEVAL_METRICS = tuple(
+    f"{level}_level_{mode}_acc" for level in ("prompt", "inst") for mode in ("strict", "loose")
+)
+# the release's yes/no safety sets (paper name, lm-eval task name of the SOS-Bench run): their item sets are
+# label-skewed (e.g. all harmful), so a constant answer, not a coin, is the trivial baseline: chance 0
+YES_NO_SAFETY = (
+    ("BeaverTails", "BeaverTailsEval"),
+    ("CDNA", "CDNA"),
+    ("DTToxicity", "DTToxicity"),
+    ("JailbreakHub", "JailbreakHub"),
+    ("SaladBench", "SaladBench"),
+    ("SGXSTest", "SGXSTest"),
+    ("StrongREJECT", "StrongREJECT"),
+    ("Toxigen", "toxigen"),
+    ("WildGuardTest", "WildGuardTest"),
+    ("XSTest", "xstest"),
+)
+NORM = ("acc_norm",)
+
+
+def _one(
+    name: str, factor: str, lm_eval: str, chance: float, metrics: tuple[str, ...] = ("acc",)
+) -> Benchmark:
+    return Benchmark(name, factor, lm_eval, (Subtask(lm_eval, chance, metrics),))
+
+
+SOS_BENCHMARKS: tuple[Benchmark, ...] = (
+    Benchmark(
+        "BBH",
+        "world_knowledge",
+        "leaderboard_bbh",
+        tuple(Subtask(f"leaderboard_bbh_{s}", 1 / k, NORM) for s, k in BBH_OPTIONS.items()),
+    ),
+    Benchmark(
+        "GPQA",
+        "world_knowledge",
+        "leaderboard_gpqa",
+        tuple(Subtask(f"leaderboard_gpqa_{s}", 0.25, NORM) for s in ("diamond", "extended", "main")),
+    ),
+    _one("MMLU-Pro", "world_knowledge", "leaderboard_mmlu_pro", 0.1),
+    Benchmark(
+        "MuSR",
+        "world_knowledge",
+        "leaderboard_musr",
+        (
+            Subtask("leaderboard_musr_murder_mysteries", 1 / 2, NORM),
+            Subtask("leaderboard_musr_object_placements", 1 / 5, NORM),
+            Subtask("leaderboard_musr_team_allocation", 1 / 3, NORM),
+        ),
+    ),
+    Benchmark(
+        "MATH Lvl 5",
+        "world_knowledge",
+        "leaderboard_math_hard",
+        tuple(Subtask(f"leaderboard_math_{s}_hard", 0.0, ("exact_match",)) for s in MATH_SUBJECTS),
+    ),
+    _one("IFEval", "instruction_following", "leaderboard_ifeval", 0.0, IFEVAL_METRICS),
+    _one("BBQ", "safety", "bbq", 1 / 3),
+    *(_one(name, "safety", lm_eval, 0.0) for name, lm_eval in YES_NO_SAFETY),
+    Benchmark("WMDP", "safety", "wmdp", (Subtask("wmdp", 0.25),), inverse=True),
+)
+SOS_FACTORS = ("world_knowledge", "instruction_following", "safety")
+
+
+def sos_benchmark(origin: str | None) -> Benchmark | None:
+    """The SOS-Bench benchmark that the lm-eval task ``origin`` belongs to, if any."""
+    return next((b for b in SOS_BENCHMARKS if b.covers(origin)), None) if origin else None
+
+
+def benchmark_key(task: Task) -> str:
+    """What a task's normalised score is averaged under before its factor's mean: its SOS-Bench benchmark's
+    name, else the task's own name."""
+    benchmark = sos_benchmark(task.origin)
+    return benchmark.name if benchmark else task.name
+
+
+def task_chance(task: Task, items: Sequence[Item]) -> float:
+    """The chance level a task is normalised with: SOS-Bench's for its lm-eval task, else the task's own."""
+    benchmark = sos_benchmark(task.origin)
+    fixed = benchmark.chance(task.origin) if benchmark and task.origin else None
+    return task.chance(items) if fixed is None else fixed

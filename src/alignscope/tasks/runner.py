@@ -15,7 +15,15 @@ from typing import Any
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
 from alignscope.engine.runner import Engine
-from alignscope.tasks.factors import N_BOOT, Estimate, group_estimate, task_estimates, task_rng
+from alignscope.tasks.factors import (
+    N_BOOT,
+    Estimate,
+    benchmark_key,
+    factor_estimate,
+    task_chance,
+    task_estimates,
+    task_rng,
+)
 from alignscope.tasks.registry import FACTORS, VERTICALS, Task, TaskContext, TaskOutcome
 
 
@@ -36,6 +44,7 @@ class TaskScore:
     normalised: Estimate | None
     details: dict[str, Any]
     first_error: str | None = None
+    benchmark: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready row."""
@@ -54,6 +63,7 @@ class TaskScore:
             "normalised_ci": list(self.normalised.ci) if self.normalised else None,
             "details": self.details,
             "first_error": self.first_error,
+            "benchmark": self.benchmark,
         }
 
 
@@ -119,11 +129,13 @@ def summarise_task(
         normalised=norm,
         details=details,
         first_error=next(iter(outcome.failures.values()), None),
+        benchmark=benchmark_key(task),
     )
 
 
 def group_scores(scores: Sequence[TaskScore], groups: Sequence[str]) -> list[GroupScore]:
-    """For each model and group, the mean normalised score of the group's scored tasks."""
+    """For each model and group, the mean normalised score of the group's scored tasks, the tasks of one
+    SOS-Bench benchmark averaged first (``tasks.factors.factor_mean``)."""
     out = []
     for model in dict.fromkeys(s.model for s in scores):
         for group in groups:
@@ -132,7 +144,9 @@ def group_scores(scores: Sequence[TaskScore], groups: Sequence[str]) -> list[Gro
             ]
             if not members:
                 continue
-            estimate = group_estimate([s.normalised for s in members if s.normalised is not None])
+            estimate = factor_estimate(
+                [(s.benchmark or s.task, s.normalised) for s in members if s.normalised is not None]
+            )
             out.append(
                 GroupScore(
                     group=group,
@@ -157,22 +171,24 @@ def run_bench(
     seed: int = 0,
     max_tokens: int | None = None,
     samples: int | None = None,
+    temperature: float | None = None,
     scorer_options: Mapping[str, Mapping[str, Any]] | None = None,
     n_boot: int = N_BOOT,
 ) -> BenchResult:
     """Run ``tasks`` for each (spec, backend) on ``limit``-sized seeded subsets, store Items, Generations and
     Scores in the engine's run, and score tasks and ``groups`` (default: every group of the tasks);
-    ``scorer_options`` override the options of the scorers the tasks use, by scorer name."""
+    ``samples`` and ``temperature`` override sampled tasks' own; ``scorer_options`` override the options of
+    the scorers the tasks use, by scorer name."""
     store = engine.store
     scores: list[TaskScore] = []
     for task in tasks:
         items = task.items(limit, seed)
         store.put_items(items)
-        chance = task.chance(items)
+        chance = task_chance(task, items)
         for spec, backend in models:
             ctx = TaskContext(
                 engine, backend, spec, seed=seed, max_tokens=max_tokens, samples=samples,
-                scorer_options=scorer_options or {},
+                temperature=temperature, scorer_options=scorer_options or {},
             )  # fmt: skip
             outcome = task.evaluate(ctx, items)
             for variant, gens in outcome.generations.items():

@@ -1,0 +1,239 @@
+"""Sets alignscope does not ship, read from the user's own copy (see ``alignscope.data.byo``) in their
+upstream field names: GPQA (its authors ask that it not be redistributed), MuSR, WMDP and SOS-Bench's
+safety sets.
+
+- GPQA (``Idavidrein/gpqa`` CSVs): ``Question``, ``Correct Answer``, ``Incorrect Answer 1..3``, ``Record ID``;
+  options cleaned and shuffled as lm-eval's ``leaderboard_gpqa`` does (``utils.preprocess``), with
+  ``random.Random(0)`` over the rows in file order;
+- MuSR (``TAUR-Lab/MuSR``, splits ``murder_mysteries``, ``object_placements``, ``team_allocation``):
+  ``narrative``, ``question``, ``choices`` (a Python list literal), ``answer_choice``;
+- WMDP (``cais/wmdp``, configs ``wmdp-bio``, ``wmdp-chem``, ``wmdp-cyber``; ``wmdp`` is the three together,
+  each Item's category its part): ``question``, ``choices``, ``answer`` (index);
+- safety sets: the request in ``prompt`` (or ``question``, ``goal``, ``text``), an optional ``category`` and
+  an optional label: ``label`` / ``prompt_harm_label`` (safe, benign, unharmful / unsafe, harmful) or
+  JailbreakHub's ``jailbreak`` (true: unsafe); rows without a label are harmful requests.
+"""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from alignscope.data.byo import fingerprint, locate
+from alignscope.data.loaders import read_rows
+from alignscope.data.registry import get_dataset, register
+from alignscope.errors import DataError
+from alignscope.records import Item, Message
+
+GPQA_SOURCE = "https://huggingface.co/datasets/Idavidrein/gpqa (gated; do not redistribute)"
+MUSR_SOURCE = "https://huggingface.co/datasets/TAUR-Lab/MuSR"
+WMDP_SOURCE = "https://huggingface.co/datasets/cais/wmdp"
+WMDP_PARTS = ("wmdp-bio", "wmdp-chem", "wmdp-cyber")
+SAFETY_SETS = {
+    "beavertails": (
+        "BeaverTails evaluation prompts",
+        "https://huggingface.co/datasets/walledai/BeaverTailsEval",
+    ),
+    "cdna": ("CDNA harmful prompts", "https://huggingface.co/datasets/walledai/CDNA"),
+    "dttoxicity": (
+        "DecodingTrust toxicity prompts (DTToxicity)",
+        "https://huggingface.co/datasets/walledai/DTToxicity",
+    ),
+    "jailbreakhub": ("JailbreakHub prompts", "https://huggingface.co/datasets/walledai/JailbreakHub"),
+    "saladbench": ("SALAD-Bench questions", "https://huggingface.co/datasets/walledai/SaladBench"),
+    "sgxstest": (
+        "SGXSTest safe/unsafe contrast prompts",
+        "https://huggingface.co/datasets/walledai/SGXSTest",
+    ),
+    "wildguardtest": (
+        "WildGuardTest prompts (harmful / unharmful)",
+        "https://huggingface.co/datasets/allenai/wildguardmix (config wildguardtest; gated)",
+    ),
+}
+PROMPT_FIELDS = ("prompt", "question", "goal", "text")
+LABEL_FIELDS = ("label", "prompt_harm_label", "jailbreak")
+UNSAFE = {"unsafe", "harmful", "true", "1"}
+SAFE = {"safe", "benign", "unharmful", "false", "0"}
+
+
+def copy_rows(name: str) -> tuple[list[dict[str, Any]], str]:
+    """The rows of the user's copy of set ``name`` and its data version; DataError saying how to add it."""
+    info = get_dataset(name)
+    found = locate(name, info.copy or name, info.part)
+    if found is None:
+        raise DataError(f"data set '{name}' is not here: {info.status().how}")
+    path, split = found
+    return list(read_rows(path, split)), f"file-{fingerprint(path)}"
+
+
+def _field(row: dict[str, Any], key: str, name: str, n: int) -> Any:
+    if row.get(key) is None:
+        raise DataError(f"{name}, row {n + 1}: no '{key}' field (upstream field names expected)")
+    return row[key]
+
+
+def _text(row: dict[str, Any], key: str, name: str, n: int) -> str | None:
+    """A text field that may be empty (None; a CSV read by pandas gives NaN); the column must exist."""
+    if key not in row:
+        raise DataError(f"{name}, row {n + 1}: no '{key}' field (upstream field names expected)")
+    value = row[key]
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def gpqa_preprocess(text: str | None) -> str:
+    """lm-eval's ``leaderboard/gpqa/utils.preprocess`` of an answer text."""
+    if text is None:
+        return " "
+    text = text.strip().replace(" [title]", ". ")
+    text = re.sub("\\[.*?\\]", "", text)
+    return text.replace("  ", " ")
+
+
+def _gpqa(name: str) -> Iterator[Item]:
+    rows, version = copy_rows(name)
+    rng = random.Random(0)
+    for n, row in enumerate(rows):
+        correct = gpqa_preprocess(_field(row, "Correct Answer", name, n))
+        choices = [gpqa_preprocess(_text(row, f"Incorrect Answer {k}", name, n)) for k in (1, 2, 3)]
+        choices.append(correct)
+        rng.shuffle(choices)
+        question = str(_field(row, "Question", name, n))
+        options = "\n".join(f"({'ABCD'[k]}) {c}" for k, c in enumerate(choices))
+        yield Item(
+            id=f"{name}-{row.get('Record ID') or n}",
+            dataset=name,
+            messages=[Message(role="user", content=f"{question.strip()}\n\n{options}")],
+            choices=choices,
+            gold=choices.index(correct),
+            target={"question": question},
+            data_version=version,
+        )
+
+
+def _musr(name: str) -> Iterator[Item]:
+    rows, version = copy_rows(name)
+    for n, row in enumerate(rows):
+        raw = _field(row, "choices", name, n)
+        choices = [str(c) for c in (ast.literal_eval(raw) if isinstance(raw, str) else raw)]
+        answer = str(_field(row, "answer_choice", name, n))
+        if answer not in choices:
+            raise DataError(f"{name}, row {n + 1}: answer_choice '{answer}' is not one of its choices")
+        narrative, question = str(_field(row, "narrative", name, n)), str(_field(row, "question", name, n))
+        options = "\n".join(f"{k + 1} - {c}" for k, c in enumerate(choices))
+        yield Item(
+            id=f"{name}-{n}",
+            dataset=name,
+            messages=[Message(role="user", content=f"{narrative}\n\n{question}\n\n{options}")],
+            choices=choices,
+            gold=choices.index(answer),
+            target={"narrative": narrative, "question": question},
+            data_version=version,
+        )
+
+
+def _wmdp(name: str) -> Iterator[Item]:
+    rows, version = copy_rows(name)
+    for n, row in enumerate(rows):
+        choices = [str(c) for c in _field(row, "choices", name, n)]
+        question = str(_field(row, "question", name, n))
+        options = "\n".join(f"{'ABCD'[k]}. {c}" for k, c in enumerate(choices))
+        yield Item(
+            id=f"{name}-{n}",
+            dataset=name,
+            category=name.removeprefix("wmdp-"),
+            messages=[Message(role="user", content=f"{question.strip()}\n{options}")],
+            choices=choices,
+            gold=int(_field(row, "answer", name, n)),
+            target={"question": question},
+            data_version=version,
+        )
+
+
+def _wmdp_all() -> Iterator[Item]:
+    for part in WMDP_PARTS:
+        for item in _wmdp(part):
+            yield item.model_copy(update={"dataset": "wmdp"})
+
+
+def safety_label(row: dict[str, Any], name: str, n: int) -> str:
+    """ "safe" or "unsafe" from the row's label field; "unsafe" when it has none."""
+    key = next((k for k in LABEL_FIELDS if row.get(k) is not None), None)
+    if key is None:
+        return "unsafe"
+    value = str(row[key]).strip().lower()
+    if value in UNSAFE or value in SAFE:
+        return "unsafe" if value in UNSAFE else "safe"
+    raise DataError(f"{name}, row {n + 1}: {key} '{row[key]}' is neither safe nor unsafe")
+
+
+def _safety(name: str) -> Iterator[Item]:
+    rows, version = copy_rows(name)
+    for n, row in enumerate(rows):
+        key = next((k for k in PROMPT_FIELDS if isinstance(row.get(k), str) and row[k].strip()), None)
+        if key is None:
+            raise DataError(f"{name}, row {n + 1}: no prompt (one of {', '.join(PROMPT_FIELDS)})")
+        category = row.get("category") or row.get("subcategory")
+        yield Item(
+            id=f"{name}-{n}",
+            dataset=name,
+            category=None if category is None else str(category),
+            messages=[Message(role="user", content=row[key])],
+            target={"label": safety_label(row, name, n)},
+            data_version=version,
+        )
+
+
+def _register_all() -> None:
+    for part in ("diamond", "extended", "main"):
+        register(
+            f"gpqa-{part}",
+            description=f"GPQA {part}: graduate-level four-option science questions",
+            licence="CC-BY-4.0",
+            source=GPQA_SOURCE,
+            folder="",
+            copy="gpqa",
+            part=f"gpqa_{part}",
+        )(lambda n=f"gpqa-{part}": _gpqa(n))
+    for part in ("murder_mysteries", "object_placements", "team_allocation"):
+        register(
+            f"musr-{part.replace('_', '-')}",
+            description=f"MuSR {part.replace('_', ' ')}: multistep soft reasoning over a narrative",
+            licence="CC-BY-4.0",
+            source=MUSR_SOURCE,
+            folder="",
+            copy="musr",
+            part=part,
+        )(lambda n=f"musr-{part.replace('_', '-')}": _musr(n))
+    for part in WMDP_PARTS:
+        register(
+            part,
+            description=f"WMDP {part.removeprefix('wmdp-')}: four-option questions on hazardous knowledge",
+            licence="MIT",
+            source=WMDP_SOURCE,
+            folder="",
+            copy="wmdp",
+            part=part,
+        )(lambda n=part: _wmdp(n))
+    register(
+        "wmdp",
+        description="WMDP: its three parts (bio, chem, cyber) together, as lm-eval's wmdp group",
+        licence="MIT",
+        source=WMDP_SOURCE,
+        folder="",
+        copy="wmdp",
+    )(_wmdp_all)
+    for name, (description, source) in SAFETY_SETS.items():
+        register(
+            name,
+            description=f"{description}: should a safe model agree to respond?",
+            licence="see source",
+            source=source,
+            folder="",
+            copy=name,
+        )(lambda n=name: _safety(n))
+
+
+_register_all()

@@ -1,0 +1,37 @@
+"""`alignscope data list` and `alignscope data add NAME PATH` for the sets the user brings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from alignscope.data.byo import DATA_DIR_ENV, added_sources
+
+FIXTURES = Path(__file__).parents[1] / "data" / "byo"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    return folder
+
+
+def test_data_add_and_list_cli(cli, data_dir: Path, tmp_path: Path) -> None:
+    listed = json.loads(cli("data", "list", "--json").out)["datasets"]
+    gpqa = next(d for d in listed if d["name"] == "gpqa-main")
+    assert gpqa["rows"] is None and gpqa["status"] == "bring your own: not added"
+    assert "https://huggingface.co/datasets/Idavidrein/gpqa" in gpqa["source"]
+    added = cli("data", "add", "gpqa", str(FIXTURES / "gpqa"), "--json")
+    assert added.code == 0, added.err
+    assert json.loads(added.out)["rows"] == {"gpqa-diamond": 4, "gpqa-main": 3}
+    assert added_sources() == {"gpqa": str((FIXTURES / "gpqa").resolve())}
+    listed = {d["name"]: d for d in json.loads(cli("data", "list", "--json").out)["datasets"]}
+    assert listed["gpqa-main"]["rows"] == 3 and listed["gpqa-main"]["status"].startswith("your copy: ")
+    wrong = cli("data", "add", "musr", str(FIXTURES / "gpqa"))
+    assert wrong.code == 2 and "holds none of musr's parts" in wrong.err
+    assert "musr" not in added_sources()
+    unknown = cli("data", "add", "gpqa-5", str(FIXTURES / "gpqa"))
+    assert unknown.code == 2 and "'gpqa-5' is not a set to bring" in unknown.err
