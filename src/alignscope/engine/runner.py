@@ -5,6 +5,7 @@ batches of ``backend.max_batch`` over the backend's endpoints, each under an ada
 retried with exponential backoff and jitter (honouring Retry-After) on transient errors, up to
 ``max_attempts``; a request that still fails is recorded as a failure with its error, never dropped.
 Each finished call is committed to the store as soon as it returns, so a killed run repeats none of them.
+``Engine.call`` does the same for a ``Service`` (a non-LLM API such as a scoring endpoint).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -27,29 +28,43 @@ from alignscope.backends.base import (
 )
 from alignscope.engine.limiter import AdaptiveLimiter
 from alignscope.engine.progress import make_progress
+from alignscope.engine.service import Service
 from alignscope.errors import PermanentBackendError, TransientBackendError
 from alignscope.hashing import stable_hash
 from alignscope.store import RunStore
 
-CallKind = Literal["generate", "loglikelihood"]
-RESULT_TYPES: dict[str, type[BaseModel]] = {"generate": ChatResult, "loglikelihood": LoglikelihoodResult}
+Target = Backend | Service
+Answer = Callable[[list[Any], str], Awaitable[Sequence[BaseModel]]]
+NOT_SENT = "not sent: an earlier request failed"
 
 
-def call_key(backend: Backend, kind: CallKind, request: BaseModel) -> str:
-    """Stable cache key of one call: backend identity, call kind and the full request (sampling, seed)."""
+def call_key(target: Target, kind: str, request: BaseModel) -> str:
+    """Stable cache key of one call: backend (or service) identity, call kind and the full request."""
     return stable_hash(
-        {"backend": backend.identity(), "kind": kind, "request": request.model_dump(mode="json")}
+        {"backend": target.identity(), "kind": kind, "request": request.model_dump(mode="json")}
     )
+
+
+def answerer(target: Target, kind: str) -> tuple[Answer, type[BaseModel]]:
+    """The coroutine answering ``kind`` requests on ``target``, and the type of its results."""
+    if isinstance(target, Service):
+        return target.call, target.result_type
+    if kind == "generate":
+        return target.generate, ChatResult
+    return target.loglikelihood, LoglikelihoodResult
 
 
 @dataclass
 class CallOutcome:
-    """The answer to one request: ``result`` or ``error``; ``cached`` if it came from the store."""
+    """The answer to one request: ``result`` or ``error``; ``cached`` if it came from the store. A failed
+    request also has ``attempts`` (times sent in this run) and ``last_error`` (the last attempt's error)."""
 
     key: str
     result: Any | None = None
     error: str | None = None
     cached: bool = False
+    attempts: int = 0
+    last_error: str | None = None
 
 
 @dataclass
@@ -110,31 +125,48 @@ class Engine:
         self, backend: Backend, requests: Sequence[ChatRequest], desc: str = "generate"
     ) -> list[CallOutcome]:
         """Chat completions for ``requests``, in order (blocking)."""
-        return asyncio.run(self._run_once(backend, "generate", requests, desc))
+        return self._blocking(backend, self.arun(backend, "generate", requests, desc))
 
     def loglikelihood(
         self, backend: Backend, requests: Sequence[LoglikelihoodRequest], desc: str = "loglikelihood"
     ) -> list[CallOutcome]:
         """Log-likelihoods for ``requests``, in order (blocking)."""
-        return asyncio.run(self._run_once(backend, "loglikelihood", requests, desc))
+        return self._blocking(backend, self.arun(backend, "loglikelihood", requests, desc))
 
-    async def _run_once(
-        self, backend: Backend, kind: CallKind, requests: Sequence[BaseModel], desc: str
+    def call(
+        self, service: Service, requests: Sequence[BaseModel], desc: str, *, stop_on_failure: bool = False
     ) -> list[CallOutcome]:
-        """``arun`` in its own event loop, releasing the backend's connections before the loop closes."""
-        try:
-            return await self.arun(backend, kind, requests, desc)
-        finally:
-            await backend.aclose()
+        """``service``'s answers to ``requests``, in order (blocking). With ``stop_on_failure``, once one
+        request has failed for good no more are sent: the unsent ones come back with the error NOT_SENT."""
+        run = self.arun(service, service.kind, requests, desc, stop_on_failure=stop_on_failure)
+        return self._blocking(service, run)
+
+    @staticmethod
+    def _blocking(target: Target, run: Coroutine[Any, Any, list[CallOutcome]]) -> list[CallOutcome]:
+        """``run`` (an ``arun``) in its own event loop, closing the target's connections before the loop."""
+
+        async def once() -> list[CallOutcome]:
+            try:
+                return await run
+            finally:
+                await target.aclose()
+
+        return asyncio.run(once())
 
     async def arun(
-        self, backend: Backend, kind: CallKind, requests: Sequence[BaseModel], desc: str
+        self,
+        target: Target,
+        kind: str,
+        requests: Sequence[BaseModel],
+        desc: str,
+        *,
+        stop_on_failure: bool = False,
     ) -> list[CallOutcome]:
-        """Answer ``requests`` of ``kind`` on ``backend``: from cache where possible, else by calling it."""
+        """Answer ``requests`` of ``kind`` on ``target``: from cache where possible, else by calling it."""
         start = time.perf_counter()
-        keys = [call_key(backend, kind, r) for r in requests]
+        keys = [call_key(target, kind, r) for r in requests]
         cached = self.store.get_calls(keys)
-        result_type = RESULT_TYPES[kind]
+        answer, result_type = answerer(target, kind)
         outcomes: dict[str, CallOutcome] = {
             k: CallOutcome(k, result_type.model_validate(v), cached=True) for k, v in cached.items()
         }
@@ -145,40 +177,52 @@ class Engine:
                 pending[k] = r
         if pending:
             await self._call_all(
-                backend, kind, pending, outcomes, desc, total=len(keys), done=len(keys) - len(pending)
+                target,
+                kind,
+                answer,
+                pending,
+                outcomes,
+                desc,
+                total=len(keys),
+                done=len(keys) - len(pending),
+                stop_on_failure=stop_on_failure,
             )
         self.stats.wall_s += time.perf_counter() - start
         return [outcomes[k] for k in keys]
 
     # -- internals --------------------------------------------------------------------------------------
-    def _limiter(self, backend: Backend, endpoint: str) -> AdaptiveLimiter:
-        key = (backend.kind, endpoint)
+    def _limiter(self, target: Target, endpoint: str) -> AdaptiveLimiter:
+        key = (target.kind, endpoint)
         if key not in self._limiters:
-            self._limiters[key] = AdaptiveLimiter(backend.default_concurrency(endpoint))
+            ceiling = target.max_concurrency(endpoint) if isinstance(target, Service) else None
+            self._limiters[key] = AdaptiveLimiter(target.default_concurrency(endpoint), ceiling)
         return self._limiters[key]
 
     async def _call_all(
         self,
-        backend: Backend,
-        kind: CallKind,
+        target: Target,
+        kind: str,
+        answer: Answer,
         pending: dict[str, BaseModel],
         outcomes: dict[str, CallOutcome],
         desc: str,
         total: int,
         done: int,
+        stop_on_failure: bool,
     ) -> None:
         items = list(pending.items())
-        size = max(1, backend.max_batch)
+        size = max(1, target.max_batch)
         queue: asyncio.Queue[_Batch | None] = asyncio.Queue()
         loop = asyncio.get_running_loop()
         for i in range(0, len(items), size):
             chunk = items[i : i + size]
             queue.put_nowait(_Batch([k for k, _ in chunk], [r for _, r in chunk]))
-        limiters = [(ep, self._limiter(backend, ep)) for ep in backend.endpoints]
+        limiters = [(ep, self._limiter(target, ep)) for ep in target.endpoints]
         slot_freed = asyncio.Condition()
         remaining = [queue.qsize()]
         all_done = asyncio.Event()
         failures = [0]
+        stopped = [False]
         with make_progress(self.progress) as bar:
             task = bar.add_task(desc, total=total, completed=done, rate="", fail="")
             t0 = time.perf_counter()
@@ -197,23 +241,34 @@ class Engine:
                     lim.give_back(ok=ok, overload=overload)
                     slot_freed.notify_all()
 
-            def finish(batch: _Batch, results: list[BaseModel] | None, error: str | None) -> None:
+            def finish(batch: _Batch, results: Sequence[BaseModel] | None, error: str | None) -> None:
                 if results is not None:
                     self.store.put_calls(
-                        (k, kind, backend.model, r.model_dump(mode="json"))
+                        (k, kind, target.model, r.model_dump(mode="json"))
                         for k, r in zip(batch.keys, results, strict=True)
                     )
                     for k, r in zip(batch.keys, results, strict=True):
                         outcomes[k] = CallOutcome(k, r)
                     self.stats.calls_made += len(batch.keys)
                 else:
+                    last = batch.errors[-1] if batch.errors else error
                     for k in batch.keys:
                         self.store.put_failure(
-                            self.run_id, k, kind, backend.model, error or "", batch.attempts
+                            self.run_id, k, kind, target.model, error or "", batch.attempts
                         )
-                        outcomes[k] = CallOutcome(k, error=error)
+                        outcomes[k] = CallOutcome(k, error=error, attempts=batch.attempts, last_error=last)
                     self.stats.failures += len(batch.keys)
                     failures[0] += len(batch.keys)
+                    stopped[0] = stop_on_failure
+                advance(batch)
+
+            def drop(batch: _Batch) -> None:
+                """Leave ``batch`` unsent: an earlier request failed and the caller stops at a failure."""
+                for k in batch.keys:
+                    outcomes[k] = CallOutcome(k, error=NOT_SENT, attempts=batch.attempts)
+                advance(batch)
+
+            def advance(batch: _Batch) -> None:
                 elapsed = time.perf_counter() - t0
                 bar.advance(task, len(batch.keys))
                 finished = bar.tasks[0].completed - done
@@ -228,10 +283,13 @@ class Engine:
 
             async def attempt(batch: _Batch) -> None:
                 ep, lim = await take_slot()
+                if stopped[0]:
+                    await give_slot(lim, ok=False, overload=False)
+                    drop(batch)
+                    return
                 batch.attempts += 1
-                call = backend.generate if kind == "generate" else backend.loglikelihood
                 try:
-                    results = await call(list(batch.requests), ep)
+                    results = await answer(list(batch.requests), ep)
                     if len(results) != len(batch.requests):
                         raise TransientBackendError(
                             f"backend returned {len(results)} results for {len(batch.requests)} requests"
@@ -247,6 +305,7 @@ class Engine:
                     return
                 except PermanentBackendError as exc:
                     await give_slot(lim, ok=False, overload=False)
+                    batch.errors.append(str(exc))
                     if len(batch.keys) > 1:  # isolate the request that fails from the rest of the batch
                         remaining[0] += len(batch.keys) - 1
                         for k, r in zip(batch.keys, batch.requests, strict=True):
