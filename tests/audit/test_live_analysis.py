@@ -11,7 +11,7 @@ from alignscope.audit.default import default_config, default_judge
 from alignscope.audit.live import ANSWER_LENGTH, analyse_judge, meta_analysis, per_prompt_scores
 from alignscope.judges.templates import load_template
 from alignscope.records import Generation, Judgment, Provenance
-from alignscope.report.live_sections import judge_section, meta_section, win_rate_reading
+from alignscope.report.live_sections import judge_section, meta_analysis_section, win_rate_reading
 from alignscope.report.model import Bullets, JudgeInfo, Plot, Table, Text
 from alignscope.tasks.runner import BenchResult, GroupScore
 
@@ -142,7 +142,7 @@ def test_meta_analysis_says_yes_where_the_judge_ranks_models_like_the_factor(rec
 def test_meta_analysis_explains_why_it_cannot_run_without_a_suite(outcome, records):
     meta, notes = meta_analysis(default_config(limit=8), None, [outcome], records[0])
     assert meta is None and "No concrete suite" in notes[0]
-    section = meta_section(default_config(limit=8), meta, notes, [outcome])
+    section = meta_analysis_section(default_config(limit=8), meta, notes, [outcome])
     assert section.origin == "live" and "No concrete suite" in section.blocks[-1].items[0]
 
 

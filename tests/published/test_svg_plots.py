@@ -10,7 +10,12 @@ import pytest
 
 from alignscope.analysis.meta import correlate
 from alignscope.published import sos_bench
-from alignscope.report.svg import heatmap_svg, meta_heatmap_svg, meta_scatter_svgs, scatter_svg
+from alignscope.report.svg import (
+    heatmap_svg,
+    meta_analysis_heatmap_svg,
+    meta_analysis_scatter_svgs,
+    scatter_svg,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 PAYLOADS = ["<script>alert(1)</script>", '<img src=x onerror="alert(1)">', "a & b"]
@@ -62,14 +67,14 @@ def test_heatmap_has_a_cell_per_value_with_its_number():
 
 def test_meta_plots_of_the_sos_bench_analysis_show_each_factor_with_its_r():
     meta = sos_bench.analyse(n_boot=200).meta
-    scatters = meta_scatter_svgs(meta)
+    scatters = meta_analysis_scatter_svgs(meta)
     assert set(scatters) == {(sos_bench.JUDGE, f) for f in sos_bench.FACTORS}
     for (judge, factor), svg in scatters.items():
         r = meta.get(judge, factor, "pearson").estimate
         title = ET.fromstring(svg).find(f"{NS}title").text
         assert f"r = {r:+.2f}" in title and "n = 32" in title
         assert len(ET.fromstring(svg).findall(f".//{NS}circle")) == 32
-    heat = ET.fromstring(meta_heatmap_svg(meta))
+    heat = ET.fromstring(meta_analysis_heatmap_svg(meta))
     assert len(heat.findall(f".//{NS}rect[@class='cell']")) == 3
 
 
@@ -79,4 +84,4 @@ def test_pairs_without_an_estimate_get_no_scatter():
         index=list("abcde"),
     )
     meta = correlate(scores, ["judge:a"], ["varies", "constant"], n_boot=200)
-    assert set(meta_scatter_svgs(meta)) == {("judge:a", "varies")}
+    assert set(meta_analysis_scatter_svgs(meta)) == {("judge:a", "varies")}

@@ -16,7 +16,7 @@ from alignscope.records import Generation, Item, Message, Provenance
 from alignscope.report.html import checked_svg, format_cell, render_html, write_html
 from alignscope.report.live_sections import sample_answers_table
 from alignscope.report.model import Bullets, JudgeInfo, Plot, Report, Section, Table, Text
-from alignscope.report.sections import meta_blocks
+from alignscope.report.sections import meta_analysis_blocks
 from alignscope.report.svg import bar_chart_svg, scatter_svg
 
 SCRIPT = "<script>window.__xss=1</script>"
@@ -87,7 +87,7 @@ def _payload_report() -> Report:
                 title="Published",
                 origin="published",
                 source="somewhere",
-                blocks=meta_blocks(meta, "m"),
+                blocks=meta_analysis_blocks(meta, "m"),
             ),
             Section(id="user", title="User", origin="user", blocks=[Text(text=IMG), Bullets(items=[SCRIPT])]),
         ],

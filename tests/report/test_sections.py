@@ -15,7 +15,7 @@ from alignscope.report.sections import (
     correlation_frame,
     dissection_blocks,
     frame_table,
-    meta_blocks,
+    meta_analysis_blocks,
     sos_bench_blocks,
 )
 
@@ -50,8 +50,8 @@ def test_frame_table_keeps_index_as_first_column_and_values_in_order():
     assert table.rows == [["a", 0.1], ["b", None]]
 
 
-def test_meta_blocks_hold_verdicts_table_heatmap_and_one_scatter_per_pair(synthetic_meta):
-    blocks = meta_blocks(synthetic_meta, "demo")
+def test_meta_analysis_blocks_hold_verdicts_table_heatmap_and_one_scatter_per_pair(synthetic_meta):
+    blocks = meta_analysis_blocks(synthetic_meta, "demo")
     verdicts = next(b for b in blocks if isinstance(b, Bullets))
     assert len(verdicts.items) == 4
     assert "a tracks knowledge: yes at 95%" in verdicts.items[0]
@@ -65,8 +65,10 @@ def test_meta_blocks_hold_verdicts_table_heatmap_and_one_scatter_per_pair(synthe
     assert plots[0] == "demo_heatmap" and len(plots) == 1 + 4
 
 
-def test_meta_blocks_draw_only_the_chosen_scatters(synthetic_meta):
-    blocks = meta_blocks(synthetic_meta, "demo", scatter_pairs=[("judge:b", "safety"), ("nope", "x")])
+def test_meta_analysis_blocks_draw_only_the_chosen_scatters(synthetic_meta):
+    blocks = meta_analysis_blocks(
+        synthetic_meta, "demo", scatter_pairs=[("judge:b", "safety"), ("nope", "x")]
+    )
     assert [b.name for b in blocks if isinstance(b, Plot)] == ["demo_heatmap", "demo_scatter_judge_b_safety"]
 
 

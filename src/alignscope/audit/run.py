@@ -111,7 +111,7 @@ def live_sections(live: LiveResult) -> list[Section]:
     if live.bench is not None:
         sections.append(ls.factors_section(cfg, live.bench))
     sections += [ls.judge_section(cfg, outcome) for outcome in live.judges]
-    sections.append(ls.meta_section(cfg, live.meta, live.meta_notes, live.judges))
+    sections.append(ls.meta_analysis_section(cfg, live.meta, live.meta_notes, live.judges))
     return sections
 
 

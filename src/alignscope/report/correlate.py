@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alignscope.analysis.meta import MetaAnalysis
 from alignscope.report.model import Report, Section
-from alignscope.report.sections import meta_blocks, scores_table
+from alignscope.report.sections import meta_analysis_blocks, scores_table
 
 
 def correlate_report(meta: MetaAnalysis, table: Path) -> Report:
@@ -16,7 +16,10 @@ def correlate_report(meta: MetaAnalysis, table: Path) -> Report:
         title=f"Do the judge-based scores of {table.name} track its concrete scores?",
         origin="user",
         source=f"{table} ({len(meta.scores)} models)",
-        blocks=[*meta_blocks(meta, "correlate"), scores_table(meta, "correlate_scores", "The table as read")],
+        blocks=[
+            *meta_analysis_blocks(meta, "correlate"),
+            scores_table(meta, "correlate_scores", "The table as read"),
+        ],
     )
     return Report(
         title="alignscope correlate",

@@ -13,7 +13,7 @@ from alignscope.analysis.meta import MetaAnalysis, label
 from alignscope.records import Generation, Item
 from alignscope.report.inputs import JudgeResults, LiveSettings
 from alignscope.report.model import Block, Bullets, Cell, Plot, Section, Table, Text
-from alignscope.report.sections import frame_table, judge_info, meta_blocks, slug
+from alignscope.report.sections import frame_table, judge_info, meta_analysis_blocks, slug
 from alignscope.report.svg import bar_chart_svg
 from alignscope.tasks.runner import BenchResult
 
@@ -285,7 +285,7 @@ def judge_section(cfg: LiveSettings, outcome: JudgeResults) -> Section:
     return live_section(cfg, f"live-judge-{name}", f"Live: judge {outcome.label} ({how})", blocks)
 
 
-def meta_section(
+def meta_analysis_section(
     cfg: LiveSettings, meta: MetaAnalysis | None, notes: Sequence[str], judges: Sequence[JudgeResults]
 ) -> Section:
     """The live meta-analysis: does each judge-based score track each concrete factor across the models?"""
@@ -296,7 +296,7 @@ def meta_section(
         finite = np.isfinite(meta.table["estimate"]).any()
         if not finite:
             blocks.append(Text(text="Too few models with varying scores for any correlation estimate."))
-        blocks += meta_blocks(meta, "live_meta")
+        blocks += meta_analysis_blocks(meta, "live_meta")
         if notes:
             blocks.append(Bullets(title="Caveats", items=list(notes)))
     return live_section(

@@ -15,7 +15,7 @@ from alignscope.analysis.meta import METHODS, MetaAnalysis, label
 from alignscope.published.alpaca_benchmarks import AlpacaBenchmarksAnalysis
 from alignscope.published.sos_bench import FACTORS, JUDGE, TASKS, SosBenchAnalysis
 from alignscope.report.model import Block, Bullets, Cell, JudgeInfo, Plot, Table, Text
-from alignscope.report.svg import meta_heatmap_svg, meta_scatter_svgs
+from alignscope.report.svg import meta_analysis_heatmap_svg, meta_analysis_scatter_svgs
 
 
 def slug(text: str) -> str:
@@ -76,7 +76,7 @@ def correlation_frame(meta: MetaAnalysis) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def meta_blocks(
+def meta_analysis_blocks(
     meta: MetaAnalysis,
     name: str,
     *,
@@ -104,11 +104,11 @@ def meta_blocks(
         Plot(
             name=f"{slug(name)}_heatmap",
             caption="Spearman correlation of each judge-based score with each concrete score across models.",
-            svg=meta_heatmap_svg(meta),
+            svg=meta_analysis_heatmap_svg(meta),
         ),
     ]
     wanted = list(scatter_pairs) if scatter_pairs is not None else None
-    scatters = meta_scatter_svgs(meta)
+    scatters = meta_analysis_scatter_svgs(meta)
     chosen = [pair for pair in (wanted or list(scatters)) if pair in scatters][:max_scatters]
     for judge, conc in chosen:
         blocks.append(
@@ -207,7 +207,7 @@ def sos_bench_blocks(analysis: SosBenchAnalysis) -> list[Block]:
             f"release with hand-matched model names gave: {paper}. The verdicts below use Spearman's rho "
             "with bootstrap CIs over models."
         ),
-        *meta_blocks(meta, "sos_bench"),
+        *meta_analysis_blocks(meta, "sos_bench"),
         scores_table(
             meta, "sos_bench_scores", "Per-model judge score and factor scores (matched models only)"
         ),
@@ -255,7 +255,7 @@ def alpaca_benchmarks_blocks(analysis: AlpacaBenchmarksAnalysis) -> list[Block]:
             }
         ),
         Bullets(title="Which concrete scores each judge-based score tracks", items=summary),
-        *meta_blocks(meta, "alpaca_benchmarks", scatter_pairs=pairs),
+        *meta_analysis_blocks(meta, "alpaca_benchmarks", scatter_pairs=pairs),
         scores_table(
             meta, "alpaca_benchmarks_scores", "Per-model scores (benchmarks.csv, leaderboard-updated)"
         ),

@@ -186,7 +186,7 @@ def heatmap_svg(
     return "\n".join(parts)
 
 
-def meta_scatter_svgs(meta: MetaAnalysis) -> dict[tuple[str, str], str]:
+def meta_analysis_scatter_svgs(meta: MetaAnalysis) -> dict[tuple[str, str], str]:
     """One scatter per (judge, concrete) pair with an estimate: judge vs concrete score, fitted line,
     Pearson r in the title. Pairs without one (too few models, a score that never varies) get no plot."""
     plots = {}
@@ -207,7 +207,7 @@ def meta_scatter_svgs(meta: MetaAnalysis) -> dict[tuple[str, str], str]:
     return plots
 
 
-def meta_heatmap_svg(meta: MetaAnalysis, method: str = "spearman") -> str:
+def meta_analysis_heatmap_svg(meta: MetaAnalysis, method: str = "spearman") -> str:
     """Heat map of the judges x concrete correlation matrix for ``method``; '*' where the CI excludes 0."""
     matrix = meta.matrix(method)
     rows = meta.table[meta.table.method == method]
