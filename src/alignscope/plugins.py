@@ -40,6 +40,7 @@ def load_plugins() -> None:
         try:
             point.load()
         except Exception as exc:
+            _plugins_loaded = False
             raise ConfigError(f"plugin {point.name!r} ({point.value}) failed to load: {exc}") from exc
 
 
@@ -68,10 +69,14 @@ class Registry(Generic[T]):
         """Import the built-in packages' modules and the installed plugins (once)."""
         if self._discovered:
             return
-        self._discovered = True
-        for package in self._packages:
-            import_submodules(package)
-        load_plugins()
+        self._discovered = True  # before importing: a module looking a name up while imported sees no loop
+        try:
+            for package in self._packages:
+                import_submodules(package)
+            load_plugins()
+        except BaseException:
+            self._discovered = False
+            raise
 
     def get(self, name: str) -> T:
         """The object called ``name``; ConfigError naming the choices otherwise."""

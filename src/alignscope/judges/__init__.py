@@ -3,6 +3,7 @@ additive rubric, meta-judge and property annotator; verdicts parsed from text or
 probabilities; templates versioned by hash. New judge modes and verdict parsers register here
 (``register_judge_mode`` / ``@judge_mode``, ``register_verdict_parser`` / ``@verdict_parser``)."""
 
+from alignscope.judges.calls import JudgeCall, run_calls
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.modes import (
     JudgeMode,
@@ -23,6 +24,7 @@ from alignscope.judges.run import JudgeInputs, JudgeJob, run_judge, summarise
 from alignscope.judges.templates import JudgeTemplate, list_templates, load_template
 
 __all__ = [
+    "JudgeCall",
     "JudgeInputs",
     "JudgeJob",
     "JudgeMode",
@@ -39,6 +41,7 @@ __all__ = [
     "load_template",
     "register_judge_mode",
     "register_verdict_parser",
+    "run_calls",
     "run_judge",
     "summarise",
     "verdict_parser",
