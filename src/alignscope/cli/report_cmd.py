@@ -31,7 +31,7 @@ def report(
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Rebuild the HTML report (and its JSON and Parquet tables) of a stored audit run."""
+    """Rebuild the HTML report (and its JSON and Parquet tables) of a stored run (audit, bench, train)."""
     from alignscope.report.outputs import write_report_files
 
     store = open_store(workspace)
