@@ -1,8 +1,8 @@
 """The layer contract: a module of alignscope imports only from its own layer or lower ones, by the ranks of
 the layer table in README.md (the same table as docs/ARCHITECTURE.md's), which names every top-level module
 and package. Every import counts: lazy ones inside functions, those under ``TYPE_CHECKING``, relative ones,
-and ``importlib.import_module`` of a literal name. Analysis computes over records and calls no model, so it
-imports neither backends nor the engine."""
+and ``importlib.import_module`` of a literal name. Analysis, the published analyses and the report call no
+model, so they import neither backends nor the engine."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "alignscope"
 TABLES = (ROOT / "README.md", ROOT / "docs" / "ARCHITECTURE.md")
-# layer -> layers it may not import although they rank lower (analysis never calls a model)
-FORBIDDEN = {"analysis": ("backends", "engine")}
+# layer -> layers it may not import although they rank lower: these layers call no model
+FORBIDDEN = {layer: ("backends", "engine") for layer in ("analysis", "published", "report")}
 _ROW = re.compile(r"^\|\s*(\d+)\s*\|[^|]*\|([^|]*)\|")
 
 
@@ -49,12 +49,13 @@ def imported_modules(path: Path, package: Path) -> Iterator[tuple[int, str]]:
         if isinstance(node, ast.Import):
             yield from ((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = here if is_package else here[:-1]
-                base = base[: len(base) - node.level + 1]
-                yield node.lineno, ".".join([*base, *([node.module] if node.module else [])])
+            base = here if is_package else here[:-1]
+            base = base[: len(base) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            if module == package.name:  # ``from alignscope import cli``: the names are the modules
+                yield from ((node.lineno, f"{module}.{alias.name}") for alias in node.names)
             else:
-                yield node.lineno, node.module or ""
+                yield node.lineno, module
         elif isinstance(node, ast.Call) and _is_import_module(node.func) and node.args:
             first = node.args[0]
             if isinstance(first, ast.JoinedStr) and first.values:
@@ -121,6 +122,7 @@ def test_an_upward_import_is_reported_wherever_it_stands(tmp_path: Path) -> None
             "engine/__init__.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
             "    import alignscope.report.model\n",
             "engine/runner.py": "from ..analysis import meta\nfrom . import limiter\n",
+            "engine/progress.py": "from alignscope import records, report\n",
             "engine/limiter.py": "import importlib\nmod = importlib.import_module(f'alignscope.cli.{1}')\n",
             "analysis/__init__.py": "",
             "analysis/meta.py": "from alignscope.records import Item\nfrom alignscope.engine import Engine\n",
@@ -133,6 +135,7 @@ def test_an_upward_import_is_reported_wherever_it_stands(tmp_path: Path) -> None
         "alignscope/analysis/meta.py:2 analysis -> engine",  # lower, but analysis calls no model
         "alignscope/engine/__init__.py:3 engine -> report",
         "alignscope/engine/limiter.py:2 engine -> cli",
+        "alignscope/engine/progress.py:1 engine -> report",
         "alignscope/engine/runner.py:1 engine -> analysis",
         "alignscope/records.py:2 records -> cli",
     ]
