@@ -4,7 +4,7 @@ self-contained HTML report with JSON and Parquet of every table."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,9 @@ from alignscope.cli.common import (
     out_console,
     print_table,
 )
+
+if TYPE_CHECKING:
+    from alignscope.audit.run import AuditOutcome
 
 
 def audit(
@@ -81,7 +84,7 @@ def _verdicts(results: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
-def _print_summary(outcome: Any, json_mode: bool) -> None:
+def _print_summary(outcome: AuditOutcome, json_mode: bool) -> None:
     results = outcome.results
     print_table(
         "stage timings",
@@ -104,7 +107,7 @@ def _print_summary(outcome: Any, json_mode: bool) -> None:
     console.print(f"report: {outcome.outputs['html']}  (JSON and Parquet in {outcome.out_dir})")
 
 
-def _json_summary(outcome: Any) -> dict[str, Any]:
+def _json_summary(outcome: AuditOutcome) -> dict[str, Any]:
     results = outcome.results
     return {
         "run_id": outcome.run_id,
