@@ -1,18 +1,54 @@
-"""Run configs: YAML files validated by pydantic, with one-line errors naming file and field."""
+"""Run configs: YAML files validated by pydantic, with one-line errors naming file and field.
+
+Backend names are looked up in ``BACKENDS``, which the backends layer fills (``register_backend`` in
+``alignscope.backends.registry``, imported with the ``alignscope.backends`` package): configs accept exactly
+the backends that can be built, and this module imports nothing above it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from alignscope.errors import ConfigError
+from alignscope.plugins import Registry
 from alignscope.records import SamplingParams
 
-BACKENDS = ("hf", "openai", "vllm")
-BackendKind = Literal["hf", "openai", "vllm"]
+DEFAULT_BACKEND = "hf"
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """What configs know of a registered backend: whether a model spec must give base URLs."""
+
+    needs_base_url: bool = False
+
+
+BACKENDS: Registry[BackendInfo] = Registry("backend")
+
+
+def invalid(error: ConfigError | str) -> PydanticCustomError:
+    """A pydantic validation error whose message is exactly ``error``'s line (for field validators that
+    look names up in registries; ``validate_config`` then puts the file and field in front)."""
+    return PydanticCustomError("invalid", "{message}", {"message": str(error)})
+
+
+def _known_backend(name: str) -> str:
+    if not BACKENDS.names():
+        raise invalid("no backend is registered: import alignscope.backends before validating model specs")
+    try:
+        BACKENDS.get(name)
+    except ConfigError as exc:
+        raise invalid(exc) from None
+    return name
+
+
+BackendName = Annotated[str, AfterValidator(_known_backend)]
 
 
 class ModelSpec(BaseModel):
@@ -25,7 +61,7 @@ class ModelSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str
-    backend: BackendKind = "hf"
+    backend: BackendName = DEFAULT_BACKEND
     model: str = "smollm2-135m"
     base_urls: list[str] = Field(default_factory=list)
     api_key_env: str | None = None
@@ -36,6 +72,32 @@ class ModelSpec(BaseModel):
     dtype: str = "auto"
     device: str = "auto"
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str, api_key_env: str | None = None) -> ModelSpec:
+        """A ModelSpec from ``BACKEND:MODEL[@URL[,URL...]]`` (as ``--model`` takes it); a bare name or path
+        means the hf backend. One-line ConfigError naming the text otherwise."""
+        backend, sep, rest = text.partition(":")
+        if not sep or backend not in BACKENDS:
+            if sep and "/" not in backend and not backend.startswith((".", "~")):
+                raise ConfigError(
+                    f"--model {text}: unknown backend '{backend}' (choose {', '.join(BACKENDS.names())})"
+                )
+            backend, rest = DEFAULT_BACKEND, text
+        model, _, urls = rest.partition("@")
+        if not model:
+            raise ConfigError(f"--model {text}: empty model name")
+        if BACKENDS.get(backend).needs_base_url and not urls:
+            raise ConfigError(
+                f"--model {text}: the {backend} backend needs a base URL ({backend}:MODEL@http://host:port/v1)"
+            )
+        return cls(
+            name=model if backend == DEFAULT_BACKEND else f"{backend}:{model}",
+            backend=backend,
+            model=model,
+            base_urls=[u for u in urls.split(",") if u],
+            api_key_env=api_key_env,
+        )
 
 
 class GenerateConfig(BaseModel):
@@ -67,9 +129,7 @@ def validate_config(raw: Any, cls: type[T], where: str) -> T:
         err = exc.errors()[0]
         loc = _loc(err["loc"])
         msg = err["msg"]
-        if err["type"] == "literal_error" and "backend" in str(err["loc"][-1:]):
-            msg = f"unknown backend {err['input']!r} (choose {', '.join(BACKENDS)})"
-        elif err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden":
             msg = "unknown field"
         raise ConfigError(f"{loc}: {msg}" if loc else msg, where=where) from None
 

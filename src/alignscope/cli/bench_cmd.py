@@ -1,12 +1,17 @@
 """``alignscope bench``: concrete ground-truth tasks for models, factor scores with CIs; scoring answer files.
 
 alignscope bench SUITE_OR_TASKS... -m MODEL [-m MODEL...] [--limit N] [--seed S] [--scorer SPEC...] [--json]
+alignscope bench trust --protocol rlhf-trust -m MODEL [--samples N] [--temperature T] [--max-tokens N]
+alignscope bench CONFIG.yaml [--limit N] [--max-tokens N] [--samples N] [--scorer SPEC...] [--json]
 alignscope bench score TASK --responses FILE [--scorer SPEC...] [--json]
 alignscope bench list [--json]
 
 ``--scorer NAME:KEY=VALUE[,KEY=VALUE...]`` overrides a scorer's options for every task that uses it (see
-``alignscope.tasks.scorers``); the options go into the run's config. A scorer that calls a model (the refusal
-judge) makes its calls in the run; under ``bench score`` it opens a ``bench-score`` run for them.
+``alignscope.tasks.scorers``); the options go into the run's config. A YAML config
+(``tasks.bench_config.BenchConfig``: models, tasks, limit, seed, max_tokens, samples, scorers) holds the same
+settings; --limit, --max-tokens, --samples and --scorer given with it override its values. A scorer that
+calls a model (the refusal judge) makes its calls in the run; under ``bench score`` it opens a ``bench-score``
+run for them.
 """
 
 from __future__ import annotations
@@ -29,24 +34,20 @@ from alignscope.cli.common import (
     emit_json,
     end_run,
     open_store,
-    parse_model,
     print_table,
     ready_backends,
     save_report,
 )
+from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
-from alignscope.tasks.registry import (
-    FACTORS,
-    SUITE_GROUPS,
-    VERTICALS,
-    list_tasks,
-    resolve_tasks,
-    suite_task_names,
-)
+from alignscope.tasks.bench_config import BenchConfig
+from alignscope.tasks.registry import FACTORS, VERTICALS, Task, list_tasks
 from alignscope.tasks.responses import FREE_SCORERS, ScoredResponses, score_responses_file
 from alignscope.tasks.runner import BenchResult, run_bench
 from alignscope.tasks.scorers import ScorerSetup, get_scorer, parse_scorer_options
+from alignscope.data.registry import dataset_status
+from alignscope.tasks.suites import SUITE_GROUPS, missing_sos, origin_text, resolve_tasks, suite_task_names
 
 SCORER_HELP = (
     "Scorer options as NAME:KEY=VALUE[,KEY=VALUE...] for every task using scorer NAME; repeatable. E.g. "
@@ -61,7 +62,8 @@ def bench(
         list[str],
         typer.Argument(
             metavar="SUITE_OR_TASKS...",
-            help="Suites (sos, trust, all) and/or task names; or `list`; or `score TASK --responses FILE`.",
+            help="Suites (sos, trust, all) and/or task names; or a YAML config (models, tasks, limit, seed, "
+            "max_tokens, samples, scorers); or `list`; or `score TASK --responses FILE`.",
         ),
     ],
     model: ModelOpt = None,
@@ -72,7 +74,14 @@ def bench(
         typer.Option(help="Cap on the tokens of every generated answer (default: each task's own)."),
     ] = None,
     samples: Annotated[
-        int | None, typer.Option(help="Samples per prompt of sampled tasks (toxicity; default 25).")
+        int | None, typer.Option(help="Samples per prompt of sampled tasks (default: each task's own).")
+    ] = None,
+    temperature: Annotated[
+        float | None, typer.Option(help="Temperature of sampled tasks (default: each task's own).")
+    ] = None,
+    protocol: Annotated[
+        str | None,
+        typer.Option(help="Run suites under a paper's protocol: rlhf-trust ('More RLHF, More Trust?')."),
     ] = None,
     responses: Annotated[
         Path | None,
@@ -98,11 +107,58 @@ def bench(
                 "usage: alignscope bench score TASK --responses FILE (see `alignscope bench list`)"
             )
         _score_file(targets[1], responses, options, run_id, workspace, json_out)
+        return
+    for name, value in (("--limit", limit), ("--max-tokens", max_tokens), ("--samples", samples)):
+        if value is not None and value < 1:
+            raise ConfigError(f"{name} must be at least 1 (got {value})")
+    if temperature is not None and temperature < 0:
+        raise ConfigError(f"--temperature must be at least 0 (got {temperature})")
+    if len(targets) == 1 and targets[0].endswith((".yaml", ".yml")):
+        if model:
+            raise ConfigError("give the models in the config file or with --model, not both")
+        path = Path(targets[0])
+        cfg = load_config(path, BenchConfig)
+        flags = {
+            "limit": limit, "max_tokens": max_tokens, "samples": samples, "temperature": temperature,
+            "protocol": protocol,
+        }  # fmt: skip
+        raw = cfg.model_dump() | {k: v for k, v in flags.items() if v is not None}
+        raw["scorers"] = {n: cfg.scorers.get(n, {}) | options.get(n, {}) for n in {**cfg.scorers, **options}}
+        cfg = validate_config(raw, BenchConfig, str(path))
     else:
-        _run(
-            targets, model, limit, seed, max_tokens, samples, api_key_env, options, run_id, workspace,
-            out, json_out,
-        )  # fmt: skip
+        sampling = {"max_tokens": max_tokens, "samples": samples, "temperature": temperature}
+        cfg = _flags_config(targets, model, limit, seed, sampling, protocol, api_key_env, options)
+    _run(cfg, run_id, workspace, out, json_out)
+
+
+def _flags_config(
+    targets: list[str],
+    models: list[str] | None,
+    limit: int | None,
+    seed: int,
+    sampling: dict[str, Any],
+    protocol: str | None,
+    api_key_env: str | None,
+    scorer_options: dict[str, dict[str, Any]],
+) -> BenchConfig:
+    """The BenchConfig of ``alignscope bench SUITE_OR_TASKS... -m MODEL...``; ``sampling``: max_tokens,
+    samples and temperature; errors name the flags."""
+    resolve_tasks(targets, protocol)
+    if not models:
+        raise ConfigError("give at least one --model (e.g. --model hf:smollm2-135m)")
+    specs = [ModelSpec.parse(m, api_key_env) for m in models]
+    if len({s.name for s in specs}) != len(specs):
+        raise ConfigError("two --model options name the same model: give each model once")
+    raw = {
+        "models": [s.model_dump() for s in specs],
+        "tasks": targets,
+        "limit": limit,
+        "seed": seed,
+        **sampling,
+        "protocol": protocol,
+        "scorers": scorer_options,
+    }
+    return validate_config(raw, BenchConfig, "command line")
 
 
 def _score_file(
@@ -127,58 +183,47 @@ def _score_file(
 
 
 def _run(
-    targets: list[str],
-    models: list[str] | None,
-    limit: int | None,
-    seed: int,
-    max_tokens: int | None,
-    samples: int | None,
-    api_key_env: str | None,
-    scorer_options: dict[str, dict[str, Any]],
-    run_id: str | None,
-    workspace: Path | None,
-    out: Path | None,
-    json_out: bool,
+    cfg: BenchConfig, run_id: str | None, workspace: Path | None, out: Path | None, json_out: bool
 ) -> None:
     from alignscope.report.bench import bench_report
 
-    tasks, groups = resolve_tasks(targets)
-    if not models:
-        raise ConfigError("give at least one --model (e.g. --model hf:smollm2-135m)")
-    for name, value in (("--limit", limit), ("--max-tokens", max_tokens), ("--samples", samples)):
-        if value is not None and value < 1:
-            raise ConfigError(f"{name} must be at least 1 (got {value})")
-    specs = [parse_model(m, api_key_env) for m in models]
-    if len({s.name for s in specs}) != len(specs):
-        raise ConfigError("two --model options name the same model: give each model once")
+    tasks, groups = cfg.resolve()
+    specs = cfg.models
     store = open_store(workspace)
     backends = ready_backends(specs)
-    config = {
-        "tasks": [t.name for t in tasks],
-        "groups": list(groups),
-        "models": [s.model_dump(mode="json") for s in specs],
-        "limit": limit,
-        "seed": seed,
-        "max_tokens": max_tokens,
-        "samples": samples,
-    }
-    if scorer_options:
-        config["scorers"] = scorer_options
+    config = cfg.run_config()
     engine = begin_run(store, "bench", config, run_id)
     result = run_bench(
-        engine, list(zip(specs, backends, strict=True)), tasks, groups=groups, limit=limit, seed=seed,
-        max_tokens=max_tokens, samples=samples, scorer_options=scorer_options,
+        engine, list(zip(specs, backends, strict=True)), tasks, groups=groups, limit=cfg.limit, seed=cfg.seed,
+        max_tokens=cfg.max_tokens, samples=cfg.samples, temperature=cfg.temperature,
+        scorer_options=cfg.scorers,
     )  # fmt: skip
     store.put_artifact(engine.run_id, "bench", result.to_dict())
     _print_result(result, json_out)
+    missing = [vars(m) for m in missing_sos()] if {"sos", "sos-extended", "all"} & set(cfg.tasks) else []
+    if missing:
+        print_table(
+            "SOS-Bench tasks not run (no data here)",
+            ["benchmark", "lm-eval task", "how to add it"],
+            [[m["benchmark"], m["lm_eval"], m["reason"]] for m in missing],
+            json_mode=json_out,
+        )
     facts = {"run": engine.run_id, "tasks": ", ".join(t.name for t in tasks)}
-    report = bench_report(result, [s.name for s in specs], limit, seed, facts)
+    facts |= {f"settings of {t.name}": _settings_text(t) for t in tasks if t.settings()}
+    report = bench_report(result, [s.name for s in specs], cfg.limit, cfg.seed, facts)
     outputs = save_report(engine, report, out, json_mode=json_out)
-    summary = end_run(engine, {"bench": result.to_dict(), "outputs": outputs}, json_mode=json_out)
+    summary = end_run(
+        engine, {"bench": result.to_dict(), "missing": missing, "outputs": outputs}, json_mode=json_out
+    )
     if json_out:
         emit_json(summary)
     if engine.stats.failures:
         raise typer.Exit(1)
+
+
+def _settings_text(task: Task) -> str:
+    """A task's protocol settings as ``key=value`` pairs."""
+    return ", ".join(f"{k}={v}" for k, v in task.settings().items())
 
 
 def _ci(ci: tuple[float, float] | list[float] | None) -> str:
@@ -222,6 +267,10 @@ def _list(json_out: bool) -> None:
                         "metric": t.metric,
                         "higher_is_better": t.higher_is_better,
                         "dataset": t.dataset,
+                        "data": dataset_status(t.dataset).where,
+                        "origin": origin_text(t),
+                        "deviation": t.deviation,
+                        "settings": t.settings(),
                         "description": t.description,
                     }
                     for t in tasks
@@ -234,10 +283,22 @@ def _list(json_out: bool) -> None:
         return
     print_table(
         "tasks",
-        ["task", "scored by", "groups", "metric", "data set", "description"],
-        [[t.name, t.kind, ", ".join(t.groups), t.metric, t.dataset, t.description] for t in tasks],
-    )
+        ["task", "scored by", "groups", "metric", "data set", "origin", "deviation", "description"],
+        [
+            [
+                t.name, t.kind, ", ".join(t.groups), t.metric,
+                f"{t.dataset} ({dataset_status(t.dataset).where})", origin_text(t), t.deviation or "",
+                t.description,
+            ]
+            for t in tasks
+        ],
+    )  # fmt: skip
     print_table("suites", ["suite", "tasks"], [[name, ", ".join(names)] for name, names in suites.items()])
+    print_table(
+        "protocol settings (--samples, --temperature, --max-tokens override sampled tasks' own)",
+        ["task", "settings"],
+        [[t.name, _settings_text(t)] for t in tasks if t.settings()],
+    )
     print_table(
         "scorers for answer files (bench score NAME --responses FILE)",
         ["name", "what"],

@@ -13,9 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from alignscope.backends.base import Backend
-from alignscope.config import BACKENDS, ModelSpec
+from alignscope.config import ModelSpec
 from alignscope.engine import Engine
-from alignscope.errors import ConfigError
 from alignscope.hashing import stable_hash
 from alignscope.report.model import Report
 from alignscope.store import RunStore
@@ -54,29 +53,6 @@ ReportOutOpt = Annotated[
 def open_store(workspace: Path | None) -> RunStore:
     """The run store of ``workspace`` (or the default one)."""
     return RunStore(workspace)
-
-
-def parse_model(text: str, api_key_env: str | None = None) -> ModelSpec:
-    """A ModelSpec from ``BACKEND:MODEL[@URL,...]``; a bare name means the hf backend."""
-    backend, sep, rest = text.partition(":")
-    if not sep or backend not in BACKENDS:
-        if sep and "/" not in backend and not backend.startswith((".", "~")):
-            raise ConfigError(f"--model {text}: unknown backend '{backend}' (choose {', '.join(BACKENDS)})")
-        backend, rest = "hf", text
-    model, _, urls = rest.partition("@")
-    if not model:
-        raise ConfigError(f"--model {text}: empty model name")
-    if backend == "openai" and not urls:
-        raise ConfigError(
-            f"--model {text}: the openai backend needs a base URL (openai:MODEL@http://host:port/v1)"
-        )
-    return ModelSpec(
-        name=model if backend == "hf" else f"{backend}:{model}",
-        backend=backend,  # type: ignore[arg-type]
-        model=model,
-        base_urls=[u for u in urls.split(",") if u],
-        api_key_env=api_key_env,
-    )
 
 
 def ready_backends(specs: list[ModelSpec]) -> list[Backend]:

@@ -20,11 +20,10 @@ from alignscope.cli.common import (
     emit_json,
     end_run,
     open_store,
-    parse_model,
     print_table,
     ready_backends,
 )
-from alignscope.config import GenerateConfig, load_config, validate_config
+from alignscope.config import GenerateConfig, ModelSpec, load_config, validate_config
 from alignscope.data import load_items
 from alignscope.engine.generation import generate_items
 from alignscope.errors import ConfigError
@@ -97,7 +96,7 @@ def _config(
     if not data:
         raise ConfigError("give --data (a bundled data set, see `alignscope data list`, or a file)")
     raw = {
-        "models": [parse_model(m, api_key_env).model_dump() for m in models],
+        "models": [ModelSpec.parse(m, api_key_env).model_dump() for m in models],
         "data": data,
         "limit": limit,
         "seed": seed,

@@ -26,44 +26,11 @@ import numpy as np
 
 from alignscope.engine.generation import generate_items
 from alignscope.records import Item, SamplingParams
-from alignscope.tasks.ifeval import ItemResult, accuracy, score_response
 from alignscope.tasks.multiple_choice import ChatChoiceTask, ChoicePrompt, Loglikelihoods
 from alignscope.tasks.registry import Result, Task, TaskContext, TaskOutcome, register_task
 from alignscope.tasks.scorers import Scorer, ScorerSetup, get_scorer
 from alignscope.tasks.scorers.base import failed
 from alignscope.tasks.scorers.bbq import BBQScorer
-
-
-class IFEvalScorer(Scorer):
-    """The IFEval checkers behind the scorer contract: per-instruction strict and loose pass/fail."""
-
-    name = "ifeval"
-
-    def score(self, item: Item, response: str) -> Result:
-        """Every instruction's strict and loose outcome; ``value`` 1 when all pass strictly."""
-        result = score_response(item, response)
-        return result.to_dict() | {"value": float(result.prompt_strict)}
-
-    def aggregate(self, results: Sequence[Result]) -> Result:
-        """Prompt- and instruction-level accuracy, strict and loose, and per instruction id."""
-        if not results:
-            return {"value": None, "n": 0}
-        acc = accuracy(
-            ItemResult(r["item_id"], tuple(r["instruction_id_list"]), tuple(r["strict"]), tuple(r["loose"]))
-            for r in results
-        )
-        return {
-            "value": acc.prompt.strict,
-            "n": acc.prompt.n,
-            "prompt_level_strict_acc": acc.prompt.strict,
-            "prompt_level_loose_acc": acc.prompt.loose,
-            "inst_level_strict_acc": acc.instruction.strict,
-            "inst_level_loose_acc": acc.instruction.loose,
-            "n_instructions": acc.instruction.n,
-            "by_instruction": {
-                k: {"strict": v.strict, "loose": v.loose, "n": v.n} for k, v in acc.by_instruction.items()
-            },
-        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,9 +52,11 @@ class GenerationTask(Task):
         return ctx.samples if self.samples > 1 and ctx.samples else self.samples
 
     def sampling(self, ctx: TaskContext, sample: int) -> SamplingParams:
-        """Sampling of the ``sample``-th answer; ``max_tokens`` capped by the run."""
+        """Sampling of the ``sample``-th answer; ``max_tokens`` capped by the run; a sampled task's
+        temperature replaced by the run's where it sets one."""
+        sampled = self.samples > 1 and ctx.temperature is not None
         return SamplingParams(
-            temperature=self.temperature,
+            temperature=ctx.temperature if sampled else self.temperature,
             top_p=self.top_p,
             max_tokens=min(self.max_tokens, ctx.max_tokens or self.max_tokens),
             seed=ctx.seed * 1000 + sample,
@@ -269,7 +238,10 @@ register_task(
         dataset="ifeval",
         groups=("instruction_following",),
         metric="prompt_level_strict_acc",
-        scorer=IFEvalScorer,
+        origin="leaderboard_ifeval",
+        deviation="headline metric is prompt-level strict accuracy; SOS-Bench averages it with the other "
+        "three (prompt/instruction level, strict/loose), all four are in the task's details",
+        scorer=_scorer("ifeval"),
         max_tokens=1280,
     )
 )
@@ -279,5 +251,8 @@ register_task(
         description="BBQ, 6 categories: accuracy by log-likelihood of the option letter, with bias scores",
         dataset="bbq",
         groups=("safety", "stereotype_bias"),
+        origin="bbq",
+        deviation="6 of BBQ's 11 categories are bundled; the SOS-Bench run's prompt is not published "
+        "(alignscope asks the lettered question and scores the option letter)",
     )
 )

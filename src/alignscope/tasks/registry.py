@@ -1,19 +1,18 @@
-"""The task registry (like lm-evaluation-harness's): every concrete benchmark as a Task, and the named suites.
+"""The task registry (like lm-evaluation-harness's): every concrete benchmark as a Task.
 
 A Task is a bundled data set, how to prompt it, how to score it (log-likelihood multiple choice, or generation
 and a deterministic scorer), its chance level and its headline metric: the mean of per-item values, so that
 the runner can bootstrap it over items. ``groups`` name the SOS-Bench factors and trust verticals it counts
 towards.
-Suites: ``sos`` (the three SOS-Bench factors), ``trust`` (the five trust verticals) and ``all``.
+The named suites are in ``tasks.suites``.
 """
 
 from __future__ import annotations
 
-import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
@@ -21,6 +20,7 @@ from alignscope.data import load_items
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
+from alignscope.plugins import Registry
 from alignscope.records import Generation, Item, Provenance, SamplingParams, Score
 from alignscope.tasks.scorers.base import ScorerSetup
 
@@ -38,46 +38,16 @@ VERTICALS = {
     "truthfulness": "truthfulness",
     "privacy": "privacy",
 }
-SUITES: dict[str, tuple[str, ...]] = {
-    "sos": (
-        "mmlu",
-        "truthfulqa-mc1",
-        "truthfulqa-mc2",
-        "ifeval",
-        "harmbench-refusal",
-        "advbench-refusal",
-        "strongreject-refusal",
-        "xstest-refusal",
-        "harmbench-mc",
-        "advbench-mc",
-        "strongreject-mc",
-        "xstest-mc",
-        "xstest-safety-mc",
-        "bbq",
-    ),
-    "trust": (
-        "rtp-toxic",
-        "rtp-nontoxic",
-        "bbq",
-        "dt-stereotype",
-        "ethics-commonsense",
-        "ethics-commonsense-hard",
-        "jiminy-cricket",
-        "truthfulqa-mc1",
-        "truthfulqa-mc2",
-        "privacy-pii",
-    ),
-}
-SUITE_GROUPS = {"sos": tuple(FACTORS), "trust": tuple(VERTICALS), "all": (*FACTORS, *VERTICALS)}
-TASK_MODULES = ("mmlu", "truthfulqa", "safety_mc", "ethics", "generation_tasks")
+GROUPS = (*FACTORS, *VERTICALS)
 
 
 @dataclass(frozen=True)
 class TaskContext:
     """What a task needs to run for one model: the engine, the model's backend and spec, and run options.
 
-    ``max_tokens`` caps every generation's length; ``samples`` overrides sampled tasks' samples per prompt;
-    ``scorer_options`` override the options of the scorers tasks use, by scorer name (``--scorer``).
+    ``max_tokens`` caps every generation's length; ``samples`` and ``temperature`` override sampled tasks'
+    samples per prompt and temperature; ``scorer_options`` override the options of the scorers tasks use, by
+    scorer name (``--scorer``).
     """
 
     engine: Engine
@@ -86,6 +56,7 @@ class TaskContext:
     seed: int = 0
     max_tokens: int | None = None
     samples: int | None = None
+    temperature: float | None = None
     scorer_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def provenance(
@@ -115,7 +86,9 @@ class TaskOutcome:
 
 @dataclass(frozen=True, kw_only=True)
 class Task(ABC):
-    """A concrete benchmark. The headline ``metric`` is the mean of per-item ``value``s."""
+    """A concrete benchmark. The headline ``metric`` is the mean of per-item ``value``s. ``origin``: the
+    lm-evaluation-harness task it reproduces (SOS-Bench's benchmarks are keyed by these names);
+    ``deviation``: how it differs from that protocol, where it does."""
 
     kind: ClassVar[str] = "task"
     name: str
@@ -124,10 +97,17 @@ class Task(ABC):
     groups: tuple[str, ...]
     metric: str
     higher_is_better: bool = True
+    origin: str | None = None
+    deviation: str | None = None
 
     def items(self, limit: int | None = None, seed: int = 0) -> list[Item]:
         """The task's Items, or a seeded subset of ``limit`` of them."""
         return load_items(self.dataset, limit=limit, seed=seed)
+
+    def settings(self) -> dict[str, Any]:
+        """The task's protocol settings (samples, temperature, tokens, source) for ``bench list`` and reports;
+        none by default."""
+        return {}
 
     def chance(self, items: Sequence[Item]) -> float:
         """Expected headline metric of uniform random answers on ``items`` (0 where there is no chance)."""
@@ -184,71 +164,48 @@ class Task(ABC):
         )
 
 
-_TASKS: dict[str, Task] = {}
-_DISCOVERED = False
+_TASKS: Registry[Task] = Registry("task", packages=("alignscope.tasks",))
+TaskT = TypeVar("TaskT", bound=Task)
 
 
-def register_task(task: Task) -> Task:
-    """Add ``task`` to the registry (its name must be new) and return it."""
-    if task.name in _TASKS:
-        raise ValueError(f"task {task.name!r} registered twice")
+@overload
+def register_task(task: TaskT) -> TaskT: ...
+
+
+@overload
+def register_task(task: None = None, **fields: Any) -> Callable[[type[TaskT]], type[TaskT]]: ...
+
+
+def register_task(task: Task | None = None, **fields: Any) -> Any:
+    """Add ``task`` to the registry and return it; or, given only ``fields``, a class decorator that
+    registers ``cls(**fields)`` and returns the class. ConfigError if another task has the name or a group
+    is not a factor or vertical. Every module of ``alignscope.tasks`` is imported on the first look-up, and
+    the modules of installed plugins (``alignscope.plugins`` entry points), so a task module needs no list."""
+    if task is None:
+
+        def add(cls: type[TaskT]) -> type[TaskT]:
+            register_task(cls(**fields))
+            return cls
+
+        return add
     unknown = [g for g in task.groups if g not in FACTORS and g not in VERTICALS]
     if unknown:
-        raise ValueError(f"task {task.name!r}: unknown group {unknown[0]!r}")
-    _TASKS[task.name] = task
-    return task
-
-
-def _discover() -> None:
-    global _DISCOVERED
-    if not _DISCOVERED:
-        for module in TASK_MODULES:
-            importlib.import_module(f"alignscope.tasks.{module}")
-        _DISCOVERED = True
+        raise ConfigError(f"task {task.name!r}: unknown group {unknown[0]!r} (choose {', '.join(GROUPS)})")
+    return _TASKS.register(task.name, task)
 
 
 def list_tasks() -> list[Task]:
     """Every registered task, sorted by name."""
-    _discover()
-    return [_TASKS[k] for k in sorted(_TASKS)]
+    return list(_TASKS)
 
 
 def get_task(name: str) -> Task:
     """The task called ``name``; ConfigError naming the choices otherwise."""
-    _discover()
     if name not in _TASKS:
+        from alignscope.tasks.suites import SUITE_GROUPS
+
         raise ConfigError(
             f"unknown task '{name}' (choose a suite {', '.join(SUITE_GROUPS)} "
-            f"or a task: {', '.join(sorted(_TASKS))})"
+            f"or a task: {', '.join(_TASKS.names())})"
         )
-    return _TASKS[name]
-
-
-def suite_task_names(suite: str) -> tuple[str, ...]:
-    """The task names of a suite (``all`` is ``sos`` then the ``trust`` tasks not already in it)."""
-    if suite == "all":
-        return tuple(dict.fromkeys((*SUITES["sos"], *SUITES["trust"])))
-    return SUITES[suite]
-
-
-def resolve_tasks(targets: Sequence[str]) -> tuple[list[Task], tuple[str, ...]]:
-    """Tasks named by suites and/or task names (comma-separated allowed), without repeats, in order; and the
-    groups to report: each suite's factors/verticals, plus the groups of tasks named one by one."""
-    names: list[str] = []
-    groups: list[str] = []
-    for target in (t.strip() for raw in targets for t in raw.split(",")):
-        if not target:
-            continue
-        if target in SUITE_GROUPS:
-            names += suite_task_names(target)
-            groups += SUITE_GROUPS[target]
-        else:
-            task = get_task(target)
-            names.append(task.name)
-            groups += task.groups
-    if not names:
-        raise ConfigError(
-            f"name a suite ({', '.join(SUITE_GROUPS)}) or at least one task (see `alignscope bench list`)"
-        )
-    tasks = [get_task(n) for n in dict.fromkeys(names)]
-    return tasks, tuple(dict.fromkeys(groups))
+    return _TASKS.get(name)

@@ -11,8 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY, LCDifficultyPolicy
-from alignscope.config import BackendKind, ModelSpec
+from alignscope.config import BackendName, ModelSpec
 from alignscope.training.config import DPOTrainConfig
 
 
@@ -36,7 +35,7 @@ class GenerationSettings(BaseModel):
     (a server that serves each iteration's checkpoint under its directory path as the model name)."""
 
     model_config = ConfigDict(extra="forbid")
-    backend: BackendKind = "hf"
+    backend: BackendName = "hf"
     base_urls: list[str] = Field(default_factory=list)
     api_key_env: str | None = None
     batch_size: int = Field(8, ge=1)
@@ -48,8 +47,7 @@ class GenerationSettings(BaseModel):
 class EvaluationSettings(BaseModel):
     """Per-iteration evaluation: judge win rate and LC win rate against the seed model (greedy answers to
     ``prompts``), answer length, the current model's agreement as a judge with ``reference_judge``, and the
-    concrete ``tasks`` (suites or task names, ``task_limit`` items each); ``lc_difficulty`` is the LC win
-    rate's instruction-difficulty policy (see :mod:`alignscope.analysis.instruction_difficulty`)."""
+    concrete ``tasks`` (suites or task names, ``task_limit`` items each)."""
 
     model_config = ConfigDict(extra="forbid")
     prompts: str | None = Field(None, description="data set or file (default: the training prompts)")
@@ -64,7 +62,6 @@ class EvaluationSettings(BaseModel):
     verdict: Literal["text", "logprob"] = "logprob"
     tasks: list[str] = Field(default_factory=list)
     task_limit: int | None = Field(50, ge=1)
-    lc_difficulty: LCDifficultyPolicy = DEFAULT_LC_DIFFICULTY
 
 
 class MetaRewardingConfig(BaseModel):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
+
 import pytest
 
 from alignscope.data import get_dataset
 from alignscope.data.registry import BUNDLED_ROOT
-from alignscope.tasks.scorers import SCORERS
+from alignscope.tasks.scorers import SCORERS, Scorer
 
 SETS = {
     "harmbench": (400, "MIT", "harmbench"),
@@ -70,4 +73,14 @@ def test_privacy_set_is_generated_deterministically() -> None:
 
 
 def test_every_scorer_is_registered_under_its_name() -> None:
-    assert set(SCORERS) == {"refusal", "toxicity", "privacy", "bbq", "stereotype-agreement"}
+    names = SCORERS.names()
+    assert {"refusal", "toxicity", "privacy", "bbq", "stereotype-agreement", "ifeval"} <= set(names)
+    assert all(SCORERS.get(name).name == name for name in names)
+    defined = {
+        cls
+        for module in list(sys.modules.values())
+        if module.__name__.startswith("alignscope.tasks.")
+        for cls in vars(module).values()
+        if isinstance(cls, type) and issubclass(cls, Scorer) and not inspect.isabstract(cls)
+    }
+    assert defined <= set(SCORERS)  # every concrete scorer alignscope defines can be looked up

@@ -19,9 +19,9 @@ from alignscope.cli.common import (
     emit_json,
     end_run,
     open_store,
-    parse_model,
     print_table,
 )
+from alignscope.config import ModelSpec
 from alignscope.errors import ConfigError, DataError
 
 SAMPLE_PAIRS = "sample"
@@ -70,7 +70,7 @@ def annotate(
     if sum(x is not None and x != [] for x in (run, answers, pairs)) != 1:
         raise ConfigError("give exactly one of --run, --answers or --pairs")
     spec = JudgeSpec(
-        model=parse_model(annotator, api_key_env),
+        model=ModelSpec.parse(annotator, api_key_env),
         mode="annotator",
         sampling={"max_tokens": max_tokens, "temperature": temperature, "seed": seed},
         parse_retries=parse_retries,

@@ -20,10 +20,10 @@ from alignscope.cli.common import (
     err_console,
     open_store,
     out_console,
-    parse_model,
     print_table,
 )
 from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt, load_weights, write_result
+from alignscope.config import ModelSpec
 
 
 def manipulate(
@@ -69,9 +69,9 @@ def manipulate(
 
     ranked = judge_profile(load_weights(weights), profile, scenario)
     arms = preference_arms(ranked, k)
-    actor_spec = parse_model(actor, api_key_env)
+    actor_spec = ModelSpec.parse(actor, api_key_env)
     judge = JudgeSpec(
-        model=parse_model(judge_model, api_key_env),
+        model=ModelSpec.parse(judge_model, api_key_env),
         mode="pairwise",
         template=template,
         verdict="logprob" if logprob else "text",

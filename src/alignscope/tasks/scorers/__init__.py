@@ -3,6 +3,8 @@
 The contract (``base.Scorer``), the same for every scorer:
 
 - ``scorer = get_scorer(name, **options)`` builds one; unknown names or options raise ConfigError.
+- ``@register_scorer`` on a Scorer subclass registers it under its ``name``; the modules of this package (and
+  of installed plugins, the ``alignscope.plugins`` entry points) are found on the first look-up.
 - ``scorer.name`` (str) and ``scorer.higher_is_better`` (bool, for the headline ``value``).
 - ``scorer.score(item, response_text) -> dict``: always ``item_id`` and ``value`` (float), plus scorer fields.
   ``scorer.score_many(items, responses) -> list[dict]`` does the same for aligned lists, batching model calls;
@@ -30,6 +32,8 @@ Scorers (options; per-item ``value``; aggregate ``value``, then other metrics):
   ``score_choice(item, index)`` scores an option index chosen by log-likelihood.
 - ``stereotype-agreement``: 1 if the response agrees; agreement rate; disagreement_rate, no_response_rate,
   agreement_by_scenario.
+- ``ifeval``: 1 if every instruction passes strictly; prompt-level strict accuracy; prompt/instruction-level
+  strict and loose accuracy, by_instruction.
 
 Configuring a run's scorers: ``alignscope bench ... --scorer NAME:KEY=VALUE[,KEY=VALUE...]`` (repeatable;
 also ``bench score``) overrides scorer NAME's options for every task of the run that uses it, e.g.
@@ -39,7 +43,7 @@ also ``bench score``) overrides scorer NAME's options for every task of the run 
 into the run's config, so another scorer is another run.
 
 The bundled sets each scorer reads: refusal - harmbench, advbench, strongreject, xstest; toxicity - rtp-toxic,
-rtp-nontoxic; privacy - privacy-pii; bbq - bbq; stereotype-agreement - dt-stereotype.
+rtp-nontoxic; privacy - privacy-pii; bbq - bbq; stereotype-agreement - dt-stereotype; ifeval - ifeval.
 """
 
 from __future__ import annotations
@@ -50,24 +54,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from alignscope.errors import ConfigError
-from alignscope.tasks.scorers.base import Result, Scorer, ScorerSetup
-from alignscope.tasks.scorers.bbq import BBQScorer
-from alignscope.tasks.scorers.privacy import PrivacyScorer
-from alignscope.tasks.scorers.refusal import RefusalScorer
-from alignscope.tasks.scorers.stereotype import StereotypeAgreementScorer
-from alignscope.tasks.scorers.toxicity import ToxicityScorer
-
-SCORERS: dict[str, type[Scorer]] = {
-    cls.name: cls
-    for cls in (RefusalScorer, ToxicityScorer, PrivacyScorer, BBQScorer, StereotypeAgreementScorer)
-}
+from alignscope.tasks.scorers.base import SCORERS, Result, Scorer, ScorerSetup, register_scorer
 
 
 def get_scorer(name: str, **options: Any) -> Scorer:
     """The scorer called ``name`` built with ``options``; ConfigError naming the choices otherwise."""
-    if name not in SCORERS:
-        raise ConfigError(f"unknown scorer '{name}' (choose {', '.join(sorted(SCORERS))})")
-    cls = SCORERS[name]
+    cls = SCORERS.get(name)
     accepted = set(inspect.signature(cls.__init__).parameters) - {"self", "args", "kwargs"}
     unknown = sorted(set(options) - accepted)
     if unknown:
@@ -100,4 +92,12 @@ def parse_scorer_options(specs: Sequence[str]) -> dict[str, dict[str, Any]]:
     return options
 
 
-__all__ = ["SCORERS", "Result", "Scorer", "ScorerSetup", "get_scorer", "parse_scorer_options"]
+__all__ = [
+    "SCORERS",
+    "Result",
+    "Scorer",
+    "ScorerSetup",
+    "get_scorer",
+    "parse_scorer_options",
+    "register_scorer",
+]

@@ -1,13 +1,15 @@
-"""The scorer contract every ground-truth scorer implements (documented in ``scorers/__init__.py``)."""
+"""The scorer contract every ground-truth scorer implements (documented in ``scorers/__init__.py``), and the
+scorer registry: ``@register_scorer`` on a Scorer subclass adds it under its ``name``."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from alignscope.errors import DataError
+from alignscope.plugins import Registry
 from alignscope.records import Item
 
 if TYPE_CHECKING:
@@ -58,6 +60,18 @@ class Scorer(ABC):
     @abstractmethod
     def aggregate(self, results: Sequence[Result]) -> Result:
         """Summary metrics with ``value`` (the headline metric) and ``n`` (results summarised)."""
+
+
+ScorerT = TypeVar("ScorerT", bound=type[Scorer])
+SCORERS: Registry[type[Scorer]] = Registry("scorer", packages=("alignscope.tasks.scorers",))
+
+
+def register_scorer(cls: ScorerT) -> ScorerT:
+    """Class decorator adding a Scorer subclass to the registry under its ``name`` (ConfigError if another
+    scorer has it). The modules of ``alignscope.tasks.scorers`` and of installed plugins (the
+    ``alignscope.plugins`` entry points) are imported on the first look-up: a scorer module needs no list."""
+    SCORERS.register(cls.name, cls)
+    return cls
 
 
 def check_aligned(items: Sequence[Item], responses: Sequence[str]) -> None:

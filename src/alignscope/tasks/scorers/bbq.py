@@ -19,7 +19,7 @@ from typing import Any
 
 from alignscope.errors import DataError
 from alignscope.records import Item
-from alignscope.tasks.scorers.base import Result, Scorer, rate
+from alignscope.tasks.scorers.base import Result, Scorer, rate, register_scorer
 from alignscope.tasks.scorers.choices import parse_choice
 
 UNKNOWN_PHRASES = (
@@ -42,6 +42,7 @@ def bias_score(n_biased: int, n_non_unknown: int) -> float | None:
     return 2 * n_biased / n_non_unknown - 1 if n_non_unknown else None
 
 
+@register_scorer
 class BBQScorer(Scorer):
     """``value`` 1.0 for the gold answer; ``answer_type`` says unknown, biased or counter_biased."""
 

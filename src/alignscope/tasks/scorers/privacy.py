@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 
 from alignscope.errors import DataError
 from alignscope.records import Item
-from alignscope.tasks.scorers.base import Result, Scorer, rate
+from alignscope.tasks.scorers.base import Result, Scorer, rate, register_scorer
 
 DIGIT_WORDS = {
     "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
@@ -91,6 +91,7 @@ def parse_yes_no(response: str) -> str | None:
     return "yes" if _SAYS_YES.search(text) else None
 
 
+@register_scorer
 class PrivacyScorer(Scorer):
     """``value`` 1.0 for private behaviour: nothing planted leaked, or the expected appropriateness answer."""
 

@@ -32,12 +32,10 @@ VERDICTS = ("text", "logprob")
 def judge_spec(model: str, verdict: str = "text", api_key_env: str | None = None) -> JudgeSpec:
     """The refusal judge: ``model`` as ``--model`` takes it (``hf:smollm2-135m``, ``openai:NAME@URL``),
     greedy with 16 tokens as XSTest's classifier."""
-    from alignscope.cli.common import parse_model
-
     if verdict not in VERDICTS:
         raise ConfigError(f"unknown refusal judge verdict '{verdict}' (choose {', '.join(VERDICTS)})")
     return JudgeSpec(
-        model=parse_model(model, api_key_env),
+        model=ModelSpec.parse(model, api_key_env),
         mode="pointwise",
         template=TEMPLATE,
         verdict=verdict,  # type: ignore[arg-type]

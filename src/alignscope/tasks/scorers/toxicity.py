@@ -37,7 +37,7 @@ from alignscope.errors import BackendError, ConfigError
 from alignscope.hashing import text_hash
 from alignscope.records import Item
 from alignscope.store import RunStore
-from alignscope.tasks.scorers.base import Result, Scorer, check_aligned
+from alignscope.tasks.scorers.base import Result, Scorer, check_aligned, register_scorer
 from alignscope.tasks.scorers.linear_head import LinearHead, head_main
 
 WEIGHTS_PATH = Path(__file__).parent / "toxicity_regressor.npz"
@@ -275,6 +275,7 @@ def toxicity_probability(
     return float(np.mean(flags)) if flags else None
 
 
+@register_scorer
 class ToxicityScorer(Scorer):
     """``value`` = toxicity of one sampled continuation; score k samples of an Item under the same item id."""
 
