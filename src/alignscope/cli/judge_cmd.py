@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
+from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
+from alignscope.analysis.leaderboard import Leaderboard
 from alignscope.cli.common import (
     JsonOpt,
     LimitOpt,
@@ -16,15 +18,19 @@ from alignscope.cli.common import (
     begin_run,
     emit_json,
     end_run,
+    err_console,
     open_store,
+    parse_model,
     print_table,
 )
-from alignscope.config import ModelSpec, load_config, validate_config
+from alignscope.cli.judgment_sources import LCDifficultyOpt, lc_policy
+from alignscope.config import load_config, validate_config
 from alignscope.errors import ConfigError
 from alignscope.judges import JudgeInputs, run_judge, summarise
 from alignscope.judges.config import JudgeRunConfig, JudgeSpec
+from alignscope.judges.modes import get_judge_mode
 from alignscope.judges.templates import load_template
-from alignscope.records import Judgment, SamplingParams
+from alignscope.records import Generation, Judgment, SamplingParams
 
 
 def judge(
@@ -37,7 +43,14 @@ def judge(
             "--judge", "-j", help="Judge model as BACKEND:MODEL or BACKEND:MODEL@URL (e.g. hf:smollm2-135m)."
         ),
     ] = None,
-    mode: Annotated[str, typer.Option(help="pairwise, pointwise, criteria, rubric or meta.")] = "pairwise",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="Judge mode: pairwise, pointwise, criteria, rubric, or meta (the meta-judge of "
+            "Meta-Rewarding: which of two stored rubric judgments of an answer is better); plugins may add "
+            "others."
+        ),
+    ] = "pairwise",
     template: Annotated[
         str | None, typer.Option(help="Bundled template name or .j2 file (default per mode).")
     ] = None,
@@ -65,6 +78,7 @@ def judge(
     api_key_env: Annotated[
         str | None, typer.Option(help="Environment variable with the judge's API key.")
     ] = None,
+    lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
     limit: LimitOpt = None,
     seed: SeedOpt = 0,
     run_id: RunIdOpt = None,
@@ -88,7 +102,9 @@ def judge(
     backend = make_backend(spec.model, where="judge")
     engine = begin_run(store, "judge", cfg.model_dump(mode="json"), run_id, progress=True)
     judgments = run_judge(engine, backend, spec, inputs, baseline=cfg.baseline, models=cfg.models)
-    rows = _with_win_rates(summarise(judgments), judgments)
+    rows, board = judge_summary(
+        judgments, inputs.generations, spec.label, cfg.baseline, lc_policy(lc_difficulty), cfg.seed
+    )
     _print(spec.label, tmpl.name, tmpl.version, spec.mode, rows, json_out)
     failed = sum(j.parse_status == "failed" for j in judgments)
     summary = {
@@ -101,7 +117,11 @@ def judge(
         "parse_failure_rate": failed / len(judgments) if judgments else None,
         "skipped_failed_generations": inputs.skipped,
         "models": rows,
+        "lc": board.lc_summary() if board else None,
+        "notes": board.notes if board else [],
     }  # fmt: skip
+    for note in summary["notes"]:
+        err_console.print(f"[dim]note: {note}[/dim]")
     full = end_run(engine, summary, json_mode=json_out)
     if json_out:
         emit_json(full)
@@ -130,7 +150,7 @@ def _config(
         raise ConfigError("give a config file or --judge (e.g. --judge hf:smollm2-135m)")
     raw: dict[str, Any] = {
         "judge": {
-            "model": ModelSpec.parse(judge_model, api_key_env).model_dump(),
+            "model": parse_model(judge_model, api_key_env).model_dump(),
             "mode": mode,
             "template": template,
             "verdict": "logprob" if logprob else "text",
@@ -169,52 +189,47 @@ def _inputs(cfg: JudgeRunConfig, store: Any) -> JudgeInputs:
     return inputs
 
 
-def _with_win_rates(rows: list[dict[str, Any]], judgments: list[Judgment]) -> list[dict[str, Any]]:
-    """Add each judged model's win rate and standard error (pairwise modes) from the analysis layer."""
-    from alignscope.analysis.winrate import win_rates
-    from alignscope.cli.judgment_tables import judgment_tables
+def judge_summary(
+    judgments: list[Judgment],
+    generations: list[Generation],
+    label: str,
+    baseline: str | None,
+    lc_difficulty: str,
+    seed: int,
+) -> tuple[list[dict[str, Any]], Leaderboard | None]:
+    """The per-model summary rows of ``judgments`` with each model's leaderboard numbers (win rate, LC win
+    rate, ratings; from the judge-results service) and that leaderboard (None for modes it does not rank)."""
+    from alignscope.analysis.judgment_tables import judgment_tables
+    from alignscope.analysis.leaderboard import judge_leaderboard
 
-    pairs = judgment_tables(judgments, [], "judge").pairs
-    if pairs.empty:
-        return rows
-    rates = win_rates(pairs)
+    rows = summarise(judgments)
+    tables = judgment_tables(judgments, generations, label)
+    if tables.battles.empty and tables.pairs.empty:
+        return rows, None
+    board = judge_leaderboard(tables, baseline, lc_difficulty=lc_difficulty, seed=seed)
+    numbers = {r["model"]: r for r in board.rows()}
     for row in rows:
-        if row["model"] in rates.index:
-            row["win_rate"] = float(rates.at[row["model"], "win_rate"])
-            row["standard_error"] = float(rates.at[row["model"], "standard_error"])
-    return rows
+        extra = numbers.get(row["model"], {})
+        row |= {k: v for k, v in extra.items() if k not in ("model", "n", "n_failed")}
+    return rows, board
 
 
 def _print(
     label: str, template: str, version: str, mode: str, rows: list[dict[str, Any]], json_mode: bool
 ) -> None:
-    if mode in ("pairwise", "criteria"):
-        cols = [
-            "model",
-            "pairs",
-            "win rate",
-            "s.e.",
-            "wins",
-            "ties",
-            "losses",
-            "inconsistent",
-            "parse failures",
-        ]
+    if get_judge_mode(mode).kind == "pair":
+        cols = ["model", "pairs", "win rate", "s.e.", "LC win rate", "LC s.e.", "rating", "wins", "ties",
+                "losses", "inconsistent", "parse failures"]  # fmt: skip
         body = [
-            [r["model"], r["pairs"], r.get("win_rate"), r.get("standard_error"), r["wins"], r["ties"],
-             r["losses"], f"{r['inconsistent']}/{r['both_orders']}", _failures(r)]
+            [r["model"], r["pairs"], r.get("win_rate"), r.get("standard_error"), r.get("lc_win_rate"),
+             r.get("lc_standard_error"), r.get("rating"), r["wins"], r["ties"], r["losses"],
+             f"{r['inconsistent']}/{r['both_orders']}", _failures(r)]
             for r in rows
         ]  # fmt: skip
     else:
-        cols = ["model", "judgments", "mean score", "parse failures"]
+        cols = ["model", "judgments", "mean score", "rating", "parse failures"]
         body = [
-            [
-                r["model"],
-                r["judgments"],
-                r.get("mean_score"),
-                f"{r['failed']}/{r['judgments']} ({r['failure_rate']:.1%})",
-            ]
-            for r in rows
+            [r["model"], r["judgments"], r.get("mean_score"), r.get("rating"), _failures(r)] for r in rows
         ]
     print_table(f"judge {label} ({mode}; template {template} @{version})", cols, body, json_mode=json_mode)
 
