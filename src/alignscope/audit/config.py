@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY, LCDifficultyPolicy
 from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.judges.config import JudgeSpec
 from alignscope.records import SamplingParams
@@ -21,7 +22,8 @@ class AuditConfig(BaseModel):
     subsets), ``judge_limit`` prompts of the judge data set where it differs (default: ``limit``);
     ``sampling`` is that of the answers to judge prompts, ``suite_max_tokens`` caps the answers of
     generation tasks (default: ``sampling.max_tokens``); ``published`` adds the analyses of the published
-    results that ship with alignscope."""
+    results that ship with alignscope; ``lc_difficulty`` is the instruction difficulty of the LC win rates
+    (see :mod:`alignscope.analysis.instruction_difficulty`)."""
 
     model_config = ConfigDict(extra="forbid")
     models: list[ModelSpec] = Field(default_factory=list)
@@ -37,6 +39,7 @@ class AuditConfig(BaseModel):
     published: bool = True
     n_boot: int = Field(2000, ge=100)
     level: float = Field(0.95, gt=0.0, lt=1.0)
+    lc_difficulty: LCDifficultyPolicy = DEFAULT_LC_DIFFICULTY
     out: str = DEFAULT_OUT
 
     @model_validator(mode="after")

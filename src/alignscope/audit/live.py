@@ -15,23 +15,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignscope.analysis.judge_audit import Slope, length_bias, position_consistency
+from alignscope.analysis.instruction_difficulty import LCDifficulty
+from alignscope.analysis.judge_audit import PositionConsistency, Slope
+from alignscope.analysis.judge_checks import audit_judge
+from alignscope.analysis.judgment_tables import JudgmentTables, judgment_tables
+from alignscope.analysis.leaderboard import BT_BOOTSTRAP, judge_leaderboard
 from alignscope.analysis.meta import MetaAnalysis, correlate
 from alignscope.audit.config import AuditConfig
 from alignscope.backends.base import Backend
-from alignscope.cli.judgment_tables import JudgmentTables, judgment_tables
 from alignscope.config import ModelSpec
 from alignscope.engine.runner import Engine
-from alignscope.errors import DataError
 from alignscope.judges.config import JudgeSpec
+from alignscope.judges.modes import get_judge_mode
 from alignscope.judges.templates import JudgeTemplate
 from alignscope.records import Generation, Item, Judgment
 from alignscope.tasks.runner import BenchResult
 
 ANSWER_LENGTH = "answer_length (style)"
-BT_BOOTSTRAP = 1000
-POINTWISE = ("pointwise", "rubric")
-MIN_LENGTH_BIAS_PROMPTS = 5  # fewer clusters make the clustered standard error meaningless (0 with one)
 
 
 @dataclass
@@ -47,6 +47,7 @@ class JudgeOutcome:
     style: pd.DataFrame
     audit: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    lc: LCDifficulty | None = None
 
     @property
     def label(self) -> str:
@@ -56,7 +57,7 @@ class JudgeOutcome:
     @property
     def pointwise(self) -> bool:
         """Whether the judge scores single answers (its score is a mean score, not a win rate)."""
-        return self.spec.mode in POINTWISE
+        return get_judge_mode(self.spec.mode).kind == "single"
 
     def provenance(self) -> dict[str, Any]:
         """Model, template, hash and sampling of the judge: shown with every result of it."""
@@ -112,25 +113,6 @@ def generate_answers(
     return answers
 
 
-def _win_rates(pairs: pd.DataFrame, baseline: str) -> pd.DataFrame:
-    from alignscope.analysis.winrate import win_rates
-
-    rates = win_rates(pairs)
-    base = pd.DataFrame(
-        {
-            "n": [0],
-            "n_failed": [0],
-            "n_wins": [0],
-            "n_losses": [0],
-            "n_draws": [0],
-            "win_rate": [50.0],
-            "standard_error": [0.0],
-        },
-        index=pd.Index([baseline], name="model"),
-    )
-    return pd.concat([base, rates.drop(index=[baseline], errors="ignore")])
-
-
 def pointwise_scores(judgments: Sequence[Judgment]) -> pd.DataFrame:
     """Long table (model, prompt, score) of a pointwise judge, averaged over samples and turns per prompt;
     failed verdicts are NaN (counted, not scored)."""
@@ -159,64 +141,6 @@ def _mean_scores(scores: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _lc_win_rates(pairs: pd.DataFrame, notes: list[str]) -> pd.DataFrame | None:
-    from alignscope.analysis.instruction_difficulty import fit_instruction_difficulty
-    from alignscope.analysis.length_control import length_controlled_win_rates
-
-    try:
-        difficulty = fit_instruction_difficulty(pairs)
-        lc = length_controlled_win_rates(pairs, difficulty)
-    except DataError as exc:
-        notes.append(f"Length-controlled win rate not computed: {exc}")
-        return None
-    notes.append(
-        "Length-controlled win rates use AlpacaEval 2's GLM with instruction difficulty fitted jointly on "
-        f"these models' {pairs['instruction'].nunique()} prompts (few prompts: wide standard errors)."
-    )
-    return lc[["lc_win_rate", "lc_standard_error", "w_length"]]
-
-
-def _varying(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    return [c for c in columns if frame[c].astype(float).std(ddof=1) > 0]
-
-
-def _bradley_terry(
-    tables: JudgmentTables, baseline: str, cfg: AuditConfig, notes: list[str]
-) -> tuple[pd.DataFrame | None, pd.DataFrame]:
-    from alignscope.analysis.bradley_terry import bradley_terry, style_controlled_leaderboard
-    from alignscope.analysis.style_features import STYLE_FEATURES, add_style_features
-
-    battles = tables.battles.dropna(subset=["p_a"])
-    if battles.empty:
-        notes.append("Bradley-Terry ratings not computed: no verdicts.")
-        return None, pd.DataFrame()
-    kwargs = {"n_bootstrap": BT_BOOTSTRAP, "level": cfg.level, "seed": cfg.seed}
-    styled = add_style_features(battles, tables.answers)
-    columns = _varying(styled, STYLE_FEATURES)
-    dropped = [c for c in STYLE_FEATURES if c not in columns]
-    if dropped:
-        notes.append(
-            f"Style control leaves out {', '.join(dropped)}: the feature never varies across these pairs."
-        )
-    try:
-        if columns:
-            return style_controlled_leaderboard(styled, baseline, columns, **kwargs)
-        plain = bradley_terry(battles, baseline, **kwargs)
-        return plain.ratings, pd.DataFrame()
-    except DataError as exc:
-        notes.append(f"Bradley-Terry ratings not computed: {exc}")
-        return None, pd.DataFrame()
-
-
-def pairs_length_bias(pairs: pd.DataFrame, level: float) -> Slope:
-    """Length bias of a model-vs-baseline pairs table (length control's columns: p_win, len_model,
-    len_baseline, instruction), with an intercept per model and CIs clustered by instruction."""
-    battles = pairs.rename(
-        columns={"p_win": "p_a", "len_model": "len_a", "len_baseline": "len_b", "instruction": "question_id"}
-    )
-    return length_bias(battles, group="model", level=level)
-
-
 def slope_summary(slope: Slope) -> dict[str, float]:
     """The JSON-ready summary of a length slope: coefficient, CI, n and the length unit in characters."""
     return {
@@ -228,33 +152,35 @@ def slope_summary(slope: Slope) -> dict[str, float]:
     }
 
 
-def _audit(tables: JudgmentTables, level: float, notes: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "verdicts": tables.n_verdicts,
-        "parse_failures": tables.n_failed,
-        "parse_failure_rate": tables.failure_rate,
-    }
-    if tables.pairs.empty:
-        return out
-    pc = position_consistency(tables.battles[["question_id", "model_a", "model_b", "p_a"]], level)
-    out["position"] = {
+def position_summary(pc: PositionConsistency) -> dict[str, Any]:
+    """The report's summary of position consistency: pairs judged in both orders, consistency and the
+    first-position rate with their CIs."""
+    return {
         "pairs": pc.n_pairs,
         "consistency": pc.consistency,
         "consistency_ci": list(pc.consistency_ci),
         "first_position_rate": pc.first_position_rate,
         "first_position_ci": list(pc.first_position_ci),
     }
-    prompts = tables.pairs["instruction"].nunique()
-    if prompts < MIN_LENGTH_BIAS_PROMPTS:
-        notes.append(
-            f"Length bias not estimated: its CI is clustered by prompt, and {prompts} prompt(s) are too few "
-            f"(needs {MIN_LENGTH_BIAS_PROMPTS}+)."
-        )
-        return out
-    try:
-        out["length"] = slope_summary(pairs_length_bias(tables.pairs, level))
-    except (DataError, np.linalg.LinAlgError) as exc:
-        notes.append(f"Length bias not estimated: {exc}")
+
+
+def _audit(tables: JudgmentTables, level: float, notes: list[str]) -> dict[str, Any]:
+    """Parse failures, position consistency and length bias of a pairwise judge (the audit service's)."""
+    pairwise = not tables.pairs.empty
+    audit = audit_judge(tables, level=level, parts=("position", "length_bias") if pairwise else ())
+    out: dict[str, Any] = {
+        "verdicts": audit.verdicts,
+        "parse_failures": audit.parse_failures,
+        "parse_failure_rate": audit.parse_failure_rate,
+    }
+    if audit.position is not None:
+        out["position"] = position_summary(audit.position)
+    elif "position" in audit.unavailable:
+        notes.append(f"Position consistency not measured: {audit.unavailable['position']}.")
+    if audit.length is not None:
+        out["length"] = slope_summary(audit.length)
+    elif "length_bias" in audit.unavailable:
+        notes.append(f"Length bias not estimated: {audit.unavailable['length_bias']}.")
     return out
 
 
@@ -267,23 +193,34 @@ def analyse_judge(
     cfg: AuditConfig,
 ) -> JudgeOutcome:
     """Leaderboard (pairwise: win rate and LC win rate; pointwise: mean score; both: BT ratings with and
-    without style control) and audit of one judge."""
-    notes: list[str] = []
+    without style control, from the judge-results service) and audit of one judge."""
     tables = judgment_tables(judgments, answers, spec.label)
-    if spec.mode in POINTWISE:
-        board = _mean_scores(pointwise_scores(judgments))
+    board = judge_leaderboard(
+        tables,
+        baseline,
+        lc_difficulty=cfg.lc_difficulty,
+        n_bootstrap=BT_BOOTSTRAP,
+        level=cfg.level,
+        seed=cfg.seed,
+    )
+    notes = list(board.notes)
+    if get_judge_mode(spec.mode).kind == "single":
+        scores = _mean_scores(pointwise_scores(judgments))
     else:
-        board = _win_rates(tables.pairs, baseline)
-        lc = _lc_win_rates(tables.pairs, notes)
-        if lc is not None:
-            board = board.join(lc)
-            board.loc[baseline, ["lc_win_rate", "lc_standard_error"]] = [50.0, 0.0]
-    ratings, style = _bradley_terry(tables, baseline, cfg, notes)
-    if ratings is not None:
-        keep = [c for c in ratings.columns if c.startswith(("rating", "lower", "upper"))]
-        board = board.join(ratings[keep])
+        scores = board.win_rate_board(baseline)
     audit = _audit(tables, cfg.level, notes)
-    return JudgeOutcome(spec, template, baseline, judgments, tables, board, style, audit, notes)
+    return JudgeOutcome(
+        spec,
+        template,
+        baseline,
+        judgments,
+        tables,
+        board.with_ratings(scores),
+        board.style,
+        audit,
+        notes,
+        board.lc.get(baseline),
+    )
 
 
 def judge_columns(outcome: JudgeOutcome) -> dict[str, str]:

@@ -86,26 +86,33 @@ def dissection_part(*, n_boot: int, level: float, seed: int) -> Part:
 
 
 def alpaca_judge_audit_part(*, n_boot: int, level: float, seed: int) -> Part:
-    """The judge audit of AlpacaEval's shipped GPT-4-Turbo annotations: length bias and verbosity gaming."""
-    from alignscope.analysis.judge_audit import variant_families, verbosity_gaming
-    from alignscope.analysis.length_control import length_controlled_win_rates
-    from alignscope.audit.live import pairs_length_bias, slope_summary
+    """The judge audit of AlpacaEval's shipped GPT-4-Turbo annotations: length bias and verbosity gaming,
+    from the judge-results service with AlpacaEval's own instruction difficulty."""
+    from alignscope.analysis.judge_checks import audit_judge
+    from alignscope.analysis.judgment_tables import shipped_tables
+    from alignscope.analysis.leaderboard import judge_leaderboard
+    from alignscope.audit.live import slope_summary
     from alignscope.data.formats import alpaca_eval_results as ae
     from alignscope.report.sections import alpaca_judge_audit_blocks
 
-    pairs = ae.annotations_to_pairs(ae.bundled_annotations())
-    rates = length_controlled_win_rates(pairs, ae.bundled_instruction_difficulty())
+    tables = shipped_tables("alpaca_eval")
+    board = judge_leaderboard(tables, lc_difficulty="alpaca_eval", ratings=False)
+    rates = board.rates
+    audit = audit_judge(tables, rates, level=level, parts=("length_bias", "verbosity_gaming"))
+    if audit.length is None or audit.gaming is None:
+        raise RuntimeError(f"shipped AlpacaEval annotations: {audit.unavailable}")
+    gaming, slope, pairs = audit.gaming, audit.length, tables.pairs
     published = ae.bundled_leaderboard()
-    gaming = verbosity_gaming(rates, variant_families(list(rates.index)))
-    slope = pairs_length_bias(pairs, level)
     lengths = pairs.groupby("model")["len_model"].mean()
     differing = (rates["lc_win_rate"] - published["length_controlled_winrate"].reindex(rates.index)).abs()
     notes = [
+        *board.notes,
         f"Largest gap between the recomputed and the published LC win rate: {differing.idxmax()} "
         f"({differing.max():.1f} points). AlpacaEval also regularises each fit with its gamed-baseline "
-        "annotations, which are not shipped; models whose answer lengths barely vary depend on them most."
+        "annotations, which are not shipped; models whose answer lengths barely vary depend on them most.",
     ]
     result = {
+        "lc": board.lc_summary(),
         "rates": rates.reset_index().to_dict(orient="records"),
         "gameability": gaming.gameability,
         "families": gaming.families.reset_index().to_dict(orient="records"),

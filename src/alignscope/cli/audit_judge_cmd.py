@@ -4,116 +4,43 @@ that the given judgments cannot support says why instead of guessing."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
+from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
+from alignscope.analysis.judge_checks import audit_judge as audit_judgments
+from alignscope.analysis.judgment_tables import ARENA_BASELINE
+from alignscope.analysis.leaderboard import judge_leaderboard
 from alignscope.cli.common import JsonOpt, WorkspaceOpt, emit_json, out_console, print_table
-from alignscope.cli.judgment_tables import (
-    ARENA_BASELINE,
+from alignscope.cli.judgment_sources import (
     AnnotationsOpt,
     ArenaAnswersOpt,
     ArenaBaselineOpt,
     ArenaOpt,
-    JudgmentTables,
+    LCDifficultyOpt,
     OnlyOpt,
     RunsOpt,
     ShippedOpt,
+    lc_policy,
     load_tables,
 )
-from alignscope.cli.leaderboard_cmd import win_rate_table
 from alignscope.errors import ConfigError, DataError
 
 ARENA_ELO = "arena-elo"
 
 
-def position_section(tables: JudgmentTables) -> dict[str, Any]:
-    """Position consistency and first-position preference, from pairs judged in both orders."""
-    from alignscope.analysis.judge_audit import position_consistency
-
-    battles = tables.battles
-    if battles.empty:
-        return {"unavailable": "no pairwise judgments"}
-    result = position_consistency(battles[["question_id", "model_a", "model_b", "p_a"]])
-    if result.n_pairs == 0:
-        return {"unavailable": "no pair was judged in both orders (judge with position swap to measure it)"}
-    return asdict(result)
-
-
-def length_section(tables: JudgmentTables) -> dict[str, Any]:
-    """Logistic slope of the judged model's win probability on its length lead over the baseline."""
-    from alignscope.analysis.judge_audit import length_bias
-
-    pairs = tables.pairs.dropna(subset=["len_model", "len_baseline"])
-    if pairs.empty:
-        return {"unavailable": "no answer lengths (give the answers, e.g. --arena-answers)"}
-    df = pd.DataFrame(
-        {
-            "p_a": pairs["p_win"].to_numpy(dtype=float),
-            "len_a": pairs["len_model"].to_numpy(dtype=float),
-            "len_b": pairs["len_baseline"].to_numpy(dtype=float),
-            "question_id": pairs["instruction"].to_numpy(),
-            "model": pairs["model"].to_numpy(),
-        }
-    )
-    slope = length_bias(df, group="model" if df["model"].nunique() > 1 else None)
-    return asdict(slope) | {"unit_name": "characters", "meaning": "log-odds of winning per sd of length lead"}
-
-
-def criteria_section(tables: JudgmentTables) -> dict[str, Any]:
-    """Weight of each criterion verdict in the overall verdict of a multi-criteria judge (SOS-Bench)."""
-    from alignscope.analysis.judge_audit import criterion_weights
-    from alignscope.judges.criteria import criteria_table
-    from alignscope.judges.parsing import CRITERIA
-
-    table = criteria_table(tables.judgments)
-    if table.empty:
-        return {"unavailable": "no parsed multi-criteria judgments (judge with --mode criteria)"}
-    weights = criterion_weights(table.rename(columns={"item_id": "question_id"}), list(CRITERIA), "overall")
-    return {"n": len(table), "weights": _records(weights, "criterion")}
-
-
-def gaming_section(rates: pd.DataFrame, extra: list[str]) -> dict[str, Any]:
-    """Spread of raw and LC win rates across prompted-length variants of one model (``_concise``/``_verbose``
-    and the ``BASE=VARIANT`` pairs given)."""
-    from alignscope.analysis.judge_audit import variant_families, verbosity_gaming
-
-    if rates.empty or "lc_win_rate" not in rates:
-        return {"unavailable": "needs win rates and LC win rates (pairwise judgments against a baseline)"}
-    families = variant_families(list(rates.index))
-    for spec in extra:
+def _families(specs: list[str]) -> dict[str, list[str]]:
+    """``BASE=VARIANT`` options as base -> variants (ConfigError on a malformed one)."""
+    families: dict[str, list[str]] = {}
+    for spec in specs:
         base, sep, variant = spec.partition("=")
         if not sep or not base or not variant:
             raise ConfigError(f"--family {spec}: expected BASE=VARIANT")
-        families.setdefault(base, [base]).append(variant)
-    if not families:
-        return {"unavailable": "no model with _concise/_verbose variants among the judged models"}
-    result = verbosity_gaming(rates.dropna(subset=["lc_win_rate"]), families)
-    return {"families": _records(result.families, "family"), "gameability": result.gameability}
-
-
-def self_preference_section(
-    rates: pd.DataFrame, reference: str | None, own_family: str | None
-) -> dict[str, Any]:
-    """How much more the judge likes its own family than a reference ranking predicts."""
-    from alignscope.analysis.judge_audit import self_preference
-
-    if not reference or not own_family:
-        return {"unavailable": "give --own-family REGEX (the judge's model family) and --reference"}
-    if rates.empty:
-        return {"unavailable": "needs win rates against a baseline"}
-    metric = "lc_win_rate" if "lc_win_rate" in rates and rates["lc_win_rate"].notna().any() else "win_rate"
-    judge_scores = rates[metric].dropna()
-    ref = _reference_scores(reference, list(judge_scores.index))
-    pattern = re.compile(own_family, re.IGNORECASE)
-    families = {m: ("judge" if pattern.search(str(m)) else "other") for m in judge_scores.index}
-    result = self_preference(judge_scores, ref, families, "judge")
-    own = sorted(m for m, f in families.items() if f == "judge" and m in ref.index)
-    return asdict(result) | {"metric": metric, "own_family_models": own, "reference": reference}
+        families.setdefault(base, []).append(variant)
+    return families
 
 
 def _reference_scores(reference: str, models: list[str]) -> pd.Series:
@@ -136,22 +63,6 @@ def _reference_scores(reference: str, models: list[str]) -> pd.Series:
     return df.set_index(df["model"].astype(str))["score"].astype(float)
 
 
-def _records(df: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
-    return [{index_name: idx, **{k: _plain(v) for k, v in row.items()}} for idx, row in df.iterrows()]
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") else value
-
-
-def _section(fn: Any, *args: Any) -> dict[str, Any]:
-    """A section's result, or why the data cannot support it (one line, no traceback)."""
-    try:
-        return fn(*args)
-    except DataError as exc:
-        return {"unavailable": str(exc)}
-
-
 def audit_judge(
     run: RunsOpt = None,
     annotations: AnnotationsOpt = None,
@@ -169,40 +80,34 @@ def audit_judge(
     reference: Annotated[
         str | None, typer.Option(help=f"Reference scores: '{ARENA_ELO}' or a CSV (model, score).")
     ] = None,
+    lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Audit a judge: position consistency, length bias, criterion weights, verbosity gaming, self-bias."""
+    policy = lc_policy(lc_difficulty)
+    families = _families(family or [])
     tables = load_tables(
         workspace, run, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
     )
-    notes: list[str] = []
-    rates = _section_rates(tables, notes)
-    report = {
+    board = judge_leaderboard(tables, lc_difficulty=policy, ratings=False)
+    rates = board.rates
+    scores = None
+    if reference and own_family and not rates.empty:
+        scores = _reference_scores(reference, list(rates.index))
+    audit = audit_judgments(tables, rates, families=families, reference=scores, own_family=own_family)
+    report = audit.to_dict()
+    if audit.self_preference is not None:
+        report["self_preference"]["reference"] = reference
+    report |= {
         "judges": tables.judges,
-        "verdicts": tables.n_verdicts,
-        "parse_failures": tables.n_failed,
-        "parse_failure_rate": tables.failure_rate,
-        "position": _section(position_section, tables),
-        "length_bias": _section(length_section, tables),
-        "criterion_weights": _section(criteria_section, tables),
-        "verbosity_gaming": _section(gaming_section, rates, family or []),
-        "self_preference": _section(self_preference_section, rates, reference, own_family),
-        "notes": notes,
+        "lc": board.lc_summary(),
+        "win_rates": board.rows(),
+        "notes": board.notes,
     }
     _print(report, json_out)
     if json_out:
         emit_json(report)
-
-
-def _section_rates(tables: JudgmentTables, notes: list[str]) -> pd.DataFrame:
-    if tables.pairs.empty:
-        return pd.DataFrame()
-    try:
-        return win_rate_table(tables.pairs, True, notes)
-    except DataError as exc:
-        notes.append(f"no LC win rates: {exc}")
-        return win_rate_table(tables.pairs, False, notes)
 
 
 def _print(report: dict[str, Any], json_mode: bool) -> None:

@@ -4,15 +4,11 @@ unparseable ones are dropped from the mean and counted."""
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from alignscope.backends.base import Backend
-from alignscope.engine.runner import Engine
-from alignscope.judges.config import JudgeSpec
 from alignscope.judges.pointwise import judge_answers
-from alignscope.judges.templates import JudgeTemplate
-from alignscope.records import Generation, Item, Judgment
+from alignscope.records import Judgment
 
 
 @dataclass(frozen=True)
@@ -37,17 +33,7 @@ class RubricScore:
         return statistics.pvariance(self.scores) if len(self.scores) > 1 else 0.0
 
 
-def judge_rubric(
-    engine: Engine,
-    backend: Backend,
-    spec: JudgeSpec,
-    base: JudgeTemplate,
-    items: Mapping[tuple[str, str], Item],
-    generations: Sequence[Generation],
-    desc: str = "rubric",
-) -> list[Judgment]:
-    """``spec.n_samples`` rubric Judgments per answer (each sample with its own seed), failures included."""
-    return judge_answers(engine, backend, spec, base, items, generations, desc)
+judge_rubric = judge_answers  # ``spec.n_samples`` Judgments per answer, each sample with its own seed
 
 
 def rubric_scores(judgments: Sequence[Judgment]) -> list[RubricScore]:

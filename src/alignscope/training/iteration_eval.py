@@ -6,8 +6,10 @@ model's agreement, as a pairwise judge of the same pairs, with a reference judge
 (factor scores with bootstrap intervals) when the config names any. Every call goes through the engine and
 every record is stored in its run.
 
-LC win rate: one model against one baseline has no instruction difficulty to share with other models, so the
-GLM has no instruction term (as ``alignscope leaderboard`` does for one model); it needs 5+ verdicts.
+The judged numbers come from the judge-results service (:mod:`alignscope.analysis.leaderboard`), as in
+``alignscope leaderboard``: under the default LC policy (``evaluation.lc_difficulty: auto``) one model against
+the seed has no instruction difficulty to share with other models, so the GLM has no instruction term; it
+needs 5+ verdicts.
 """
 
 from __future__ import annotations
@@ -17,12 +19,9 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from alignscope.analysis.agreement import agreement
-from alignscope.analysis.length_control import GLMSettings, length_controlled_win_rates
-from alignscope.analysis.winrate import win_rates
+from alignscope.analysis.judgment_tables import judgment_tables
+from alignscope.analysis.leaderboard import judge_leaderboard
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
 from alignscope.engine.generation import generate_items
@@ -32,9 +31,10 @@ from alignscope.judges.config import JudgeSpec
 from alignscope.judges.pairwise import Pair, judge_pairs, pair_table
 from alignscope.judges.run import store_judgments
 from alignscope.judges.templates import JudgeTemplate, load_template
-from alignscope.records import Generation, Item, SamplingParams
-from alignscope.tasks.registry import Task, resolve_tasks
+from alignscope.records import Generation, Item, Judgment, SamplingParams
+from alignscope.tasks.registry import Task
 from alignscope.tasks.runner import run_bench
+from alignscope.tasks.suites import resolve_tasks
 from alignscope.training.meta_config import EvaluationSettings
 
 EVAL_VARIANT = "eval"
@@ -51,52 +51,33 @@ def answer_lengths(answers: Sequence[Generation]) -> dict[str, float | None]:
     }
 
 
-def win_table(
-    judgments: Sequence[Any], seed_answers: Sequence[Generation], answers: Sequence[Generation]
-) -> pd.DataFrame:
-    """One row per evaluation item: the judged model's ``p_win`` over the seed (shown first unswapped), answer
-    lengths, in the schema of :mod:`alignscope.analysis.length_control`."""
-    table = pair_table(judgments)
-    lengths = {(g.dataset, g.item_id): len(g.text) for g in answers}
-    seed_lengths = {(g.dataset, g.item_id): len(g.text) for g in seed_answers}
-    keys = list(zip(table["dataset"], table["item_id"], strict=True))
-    return pd.DataFrame(
-        {
-            "model": table["model_b"],
-            "baseline": table["model_a"],
-            "instruction": [f"{d}/{i}" for d, i in keys],
-            "p_win": 1.0 - table["p_a"].to_numpy(dtype=float),
-            "len_model": [lengths[k] for k in keys],
-            "len_baseline": [seed_lengths[k] for k in keys],
-        }
-    )
-
-
-def win_rate_metrics(pairs: pd.DataFrame, notes: list[str]) -> dict[str, Any]:
-    """Win rate (ties half) with its standard error, and the LC win rate where the GLM can be fitted."""
-    rates = win_rates(pairs).iloc[0]
-    out: dict[str, Any] = {
-        "n_pairs": int(rates["n"]),
-        "n_failed": int(rates["n_failed"]),
-        "win_rate": _number(rates["win_rate"]),
-        "win_rate_se": _number(rates["standard_error"]),
-        "lc_win_rate": None,
-        "lc_win_rate_se": None,
+def judged_metrics(
+    judgments: Sequence[Judgment],
+    answers: Sequence[Generation],
+    model: str,
+    seed_label: str,
+    lc_difficulty: str,
+    notes: list[str],
+) -> dict[str, Any]:
+    """``model``'s win rate (ties half) against the seed with its standard error, LC win rate (under the
+    ``lc_difficulty`` policy) with its standard error and Bradley-Terry rating (the seed at 1000), from the
+    judge-results service over the pairwise ``judgments`` of both models' ``answers``."""
+    tables = judgment_tables(judgments, answers, "eval-judge")
+    board = judge_leaderboard(tables, seed_label, lc_difficulty=lc_difficulty, style=False)
+    notes.extend(board.notes)
+    row = next(r for r in board.rows() if r["model"] == model)
+    return {
+        "n_pairs": row["n"],
+        "n_failed": row["n_failed"],
+        "win_rate": row["win_rate"],
+        "win_rate_se": row["standard_error"],
+        "lc_win_rate": row["lc_win_rate"],
+        "lc_win_rate_se": row["lc_standard_error"],
+        "rating": row.get("rating"),
+        "rating_lower": row.get("rating_lower"),
+        "rating_upper": row.get("rating_upper"),
+        "lc": board.lc_summary(),
     }
-    settings = GLMSettings()
-    if int(rates["n"]) < settings.n_splits:
-        notes.append(f"no LC win rate: {int(rates['n'])} verdicts, the GLM needs {settings.n_splits}+")
-        return out
-    difficulty = pd.Series(0.0, index=pairs["instruction"].unique())
-    lc = length_controlled_win_rates(pairs, difficulty, settings=settings).iloc[0]
-    out["lc_win_rate"] = _number(lc["lc_win_rate"])
-    out["lc_win_rate_se"] = _number(lc["lc_standard_error"])
-    return out
-
-
-def _number(value: Any) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else value
 
 
 @dataclass
@@ -178,7 +159,8 @@ class IterationEvaluator:
             raise DataError(f"no evaluation prompt answered by both the seed and {spec.name}")
         judge_model = self.settings.judge or self.seed
         fixed = self._judge(self._judge_spec(judge_model, "eval-judge"), pairs)
-        out = win_rate_metrics(win_table(fixed, list(seed_answers.values()), answers), notes)
+        judged = [*seed_answers.values(), *answers]
+        out = judged_metrics(fixed, judged, spec.name, self.seed_label, self.settings.lc_difficulty, notes)
         reference = fixed
         if self.settings.reference_judge is not None:
             reference = self._judge(self._judge_spec(self.settings.reference_judge, "reference-judge"), pairs)

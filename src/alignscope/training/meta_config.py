@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY, LCDifficultyPolicy
 from alignscope.config import BackendName, ModelSpec
 from alignscope.training.config import DPOTrainConfig
 
@@ -47,7 +48,8 @@ class GenerationSettings(BaseModel):
 class EvaluationSettings(BaseModel):
     """Per-iteration evaluation: judge win rate and LC win rate against the seed model (greedy answers to
     ``prompts``), answer length, the current model's agreement as a judge with ``reference_judge``, and the
-    concrete ``tasks`` (suites or task names, ``task_limit`` items each)."""
+    concrete ``tasks`` (suites or task names, ``task_limit`` items each); ``lc_difficulty`` is the LC win
+    rate's instruction-difficulty policy (see :mod:`alignscope.analysis.instruction_difficulty`)."""
 
     model_config = ConfigDict(extra="forbid")
     prompts: str | None = Field(None, description="data set or file (default: the training prompts)")
@@ -62,6 +64,7 @@ class EvaluationSettings(BaseModel):
     verdict: Literal["text", "logprob"] = "logprob"
     tasks: list[str] = Field(default_factory=list)
     task_limit: int | None = Field(50, ge=1)
+    lc_difficulty: LCDifficultyPolicy = DEFAULT_LC_DIFFICULTY
 
 
 class MetaRewardingConfig(BaseModel):

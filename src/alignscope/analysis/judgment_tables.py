@@ -1,7 +1,6 @@
 """Judgments from any source as the analysis tables: ``pairs`` (win rate, LC), ``battles`` (Bradley-Terry),
 ``answers`` (style features) and ``judgments`` (audits), for stored runs, AlpacaEval annotation files and
-Arena-Hard / FastChat judgment files alike; ``load_tables`` reads the sources that ``leaderboard`` and
-``audit-judge`` are given (their shared options are here too).
+Arena-Hard / FastChat judgment files alike; :func:`collect_tables` joins the sources one command is given.
 
 ``question_id`` joins the tables: ``dataset/item`` for stored runs (``#turnK`` for later turns), the
 instruction text for AlpacaEval, the question id for Arena-Hard.
@@ -12,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
 
 import numpy as np
 import pandas as pd
-import typer
 
-from alignscope.cli.common import open_store
-from alignscope.errors import ConfigError, DataError
+from alignscope.errors import DataError
 from alignscope.judges.context import answers_of
+from alignscope.judges.modes import get_judge_mode
 from alignscope.judges.pairwise import pair_table
 from alignscope.judges.parsing import GRADED, strength_of
 from alignscope.records import Generation, Judgment
@@ -75,7 +72,8 @@ def _question_id(dataset: str, item_id: str, turn: int) -> str:
 def judgment_tables(
     judgments: Sequence[Judgment], generations: Sequence[Generation], source: str
 ) -> JudgmentTables:
-    """Tables of stored pairwise, criteria or pointwise Judgments and the Generations they judged."""
+    """Tables of stored Judgments of the pair and single judge-mode kinds (pairwise, criteria, pointwise,
+    rubric, ...) and the Generations they judged; other kinds are left out."""
     texts: dict[tuple[str, str], str] = {}
     answers = []
     for g in generations:
@@ -83,8 +81,10 @@ def judgment_tables(
             qid = _question_id(g.dataset, g.item_id, turn)
             texts[(qid, g.model)] = text
             answers.append({"question_id": qid, "model": g.model, "text": text})
-    pairwise = [j for j in judgments if j.mode in ("pairwise", "criteria")]
-    pointwise = [j for j in judgments if j.mode in ("pointwise", "rubric")]
+    judgments = sorted(judgments, key=_canonical)  # the same records in any order give the same tables
+    kinds = {mode: get_judge_mode(mode).kind for mode in {j.mode for j in judgments}}
+    pairwise = [j for j in judgments if kinds[j.mode] == "pair"]
+    pointwise = [j for j in judgments if kinds[j.mode] == "single"]
     used = pairwise + pointwise
     tables = JudgmentTables(
         answers=pd.DataFrame(answers, columns=ANSWER_COLUMNS),
@@ -98,6 +98,11 @@ def judgment_tables(
     if pointwise:
         tables.battles = _concat(tables.battles, _pointwise_battles(pointwise, source))
     return tables
+
+
+def _canonical(j: Judgment) -> tuple[str, str, int, int, str, str, str, str, bool]:
+    return (j.dataset, j.item_id, j.fields.get("turn", 1), j.fields.get("sample", 0), j.judge, j.mode,
+            j.model_a, j.model_b or "", j.swapped)  # fmt: skip
 
 
 def _judges(judgments: Sequence[Judgment]) -> list[dict[str, str | None]]:
@@ -345,58 +350,43 @@ def shipped_tables(name: str, models: Sequence[str] | None = None) -> JudgmentTa
     raise DataError(f"unknown shipped judgments '{name}' (choose {', '.join(SHIPPED)})")
 
 
-# -- the judgment sources of `leaderboard` and `audit-judge` -------------------------------------------
-RunsOpt = Annotated[list[str] | None, typer.Option("--run", help="A stored judge run; repeatable.")]
-AnnotationsOpt = Annotated[
-    list[Path] | None, typer.Option("--annotations", help="AlpacaEval annotations.json; repeatable.")
-]
-ArenaOpt = Annotated[
-    list[Path] | None, typer.Option("--arena-hard", help="Arena-Hard / FastChat judgment JSONL; repeatable.")
-]
-ArenaAnswersOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--arena-answers", help="Model answer JSONL for the Arena-Hard files (lengths, style)."),
-]
-ShippedOpt = Annotated[
-    list[str] | None,
-    typer.Option("--shipped", help=f"Judgments shipped with alignscope: {', '.join(SHIPPED)}."),
-]
-OnlyOpt = Annotated[list[str] | None, typer.Option("--only", help="Only these models (and the baseline).")]
-ArenaBaselineOpt = Annotated[
-    str, typer.Option("--arena-baseline", help="Baseline of Arena-Hard judgment files.")
-]
+@dataclass(frozen=True)
+class JudgmentSources:
+    """The judgments one command reads: stored ``runs``, AlpacaEval ``annotations`` files, Arena-Hard
+    judgment files (``arena_hard``, with their ``arena_answers`` and ``arena_baseline``), ``shipped``
+    judgments; ``only`` these models (and the baselines) when given."""
+
+    runs: Sequence[str] = ()
+    annotations: Sequence[Path] = ()
+    arena_hard: Sequence[Path] = ()
+    arena_answers: Sequence[Path] = ()
+    arena_baseline: str = ARENA_BASELINE
+    shipped: Sequence[str] = ()
+    only: Sequence[str] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Whether no source is given."""
+        return not (self.runs or self.annotations or self.arena_hard or self.shipped)
 
 
-def load_tables(
-    workspace: Path | None,
-    runs: Sequence[str] | None,
-    annotations: Sequence[Path] | None,
-    arena_hard: Sequence[Path] | None,
-    arena_answers: Sequence[Path] | None,
-    arena_baseline: str,
-    shipped: Sequence[str] | None,
-    only: Sequence[str] | None,
-) -> JudgmentTables:
-    """The union of the tables of every source given (the options above, as ``leaderboard`` and
-    ``audit-judge`` take them), restricted to ``only`` (plus the baselines) when given; ConfigError when no
-    source is given."""
-    if not (runs or annotations or arena_hard or shipped):
-        raise ConfigError(
-            "give judgments: --run RUN, --annotations FILE, --arena-hard FILE or --shipped alpaca_eval"
-        )
+def collect_tables(sources: JudgmentSources, store: RunStore | None = None) -> JudgmentTables:
+    """The union of the tables of every source (stored runs read from ``store``), restricted to
+    ``sources.only`` (plus the baselines) when given."""
     tables = JudgmentTables()
-    if runs:
-        store = open_store(workspace)
-        for run in runs:
+    if sources.runs:
+        if store is None:
+            raise DataError("stored runs need a run store")
+        for run in sources.runs:
             tables.extend(stored_tables(store, run))
-    if annotations:
-        tables.extend(annotation_tables(annotations))
-    if arena_hard:
-        tables.extend(arena_hard_tables(arena_hard, arena_answers or [], arena_baseline))
-    for name in shipped or []:
-        tables.extend(shipped_tables(name, only))
-    if only:
-        keep = set(only) | set(tables.pairs["baseline"].dropna())
+    if sources.annotations:
+        tables.extend(annotation_tables(sources.annotations))
+    if sources.arena_hard:
+        tables.extend(arena_hard_tables(sources.arena_hard, sources.arena_answers, sources.arena_baseline))
+    for name in sources.shipped:
+        tables.extend(shipped_tables(name, sources.only))
+    if sources.only:
+        keep = set(sources.only) | set(tables.pairs["baseline"].dropna())
         tables.pairs = tables.pairs[tables.pairs["model"].isin(keep)]
         tables.battles = tables.battles[
             tables.battles["model_a"].isin(keep) & tables.battles["model_b"].isin(keep)
