@@ -192,3 +192,19 @@ def test_unknown_modes_are_one_line_errors_naming_the_choices() -> None:
         JudgeSpec(model=HF, mode="judge")
     with pytest.raises(ValueError, match="kind must be one of pair, single, meta, annotator"):
         JudgeMode("odd", kind="triple", judge=get_judge_mode("pairwise").judge)  # type: ignore[arg-type]
+
+
+def test_annotator_mode_runs_through_run_judge_with_one_store_variant_per_stage(
+    engine: Engine, echo_backend: Backend, echo_model: ModelSpec
+) -> None:
+    """The echo judge quotes the bundled prompts back (no JSON): every stage's call fails to parse, and each
+    failure is stored under its stage, none overwriting another."""
+    spec = JudgeSpec(model=echo_model, mode="annotator", parse_retries=0)
+    gens = [make_gen("1", "a", "Four."), make_gen("1", "b", "4")]
+    out = run_judge(engine, echo_backend, spec, JudgeInputs.of([make_item("1")], gens), models=["b"])
+
+    stages = sorted((j.fields["stage"], j.model_a) for j in out)
+    assert stages == [("errors", "b"), ("query", "(query)"), ("query_aware", "b"), ("query_free", "b")]
+    assert {(j.mode, j.judge, j.parse_status) for j in out} == {("annotator", "echo/annotator", "failed")}
+    assert len(engine.store.records("judgments", engine.run_id)) == 4
+    assert {r["model"]: r["judgments"] for r in summarise(out)} == {"(query)": 1, "b": 3}
