@@ -64,8 +64,8 @@ def run_live(engine: Engine, cfg: AuditConfig, timer: StageTimer) -> LiveResult:
     from alignscope.data import load_items
     from alignscope.judges import JudgeInputs, run_judge
     from alignscope.judges.templates import load_template
-    from alignscope.tasks.registry import resolve_tasks
     from alignscope.tasks.runner import run_bench
+    from alignscope.tasks.suites import resolve_tasks
 
     with timer.stage("load models"):
         models = [(spec, _backend(spec, f"models[{i}]")) for i, spec in enumerate(cfg.models)]

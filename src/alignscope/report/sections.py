@@ -13,9 +13,10 @@ import pandas as pd
 from alignscope.analysis.judge_audit import Slope, VerbosityGaming
 from alignscope.analysis.meta import METHODS, MetaAnalysis, label
 from alignscope.published.alpaca_benchmarks import AlpacaBenchmarksAnalysis
-from alignscope.published.sos_bench import FACTORS, JUDGE, TASKS, SosBenchAnalysis
+from alignscope.published.sos_bench import FACTORS, JUDGE, SosBenchAnalysis
 from alignscope.report.model import Block, Bullets, Cell, JudgeInfo, Plot, Table, Text
 from alignscope.report.svg import meta_analysis_heatmap_svg, meta_analysis_scatter_svgs
+from alignscope.tasks.factors import SOS_BENCHMARKS as TASKS
 
 
 def slug(text: str) -> str:
