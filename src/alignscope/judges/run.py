@@ -1,5 +1,6 @@
-"""Run a judge over answers (stored Generations or answer files): pick the pairs or answers of the mode, judge
-them, store the Judgments and the judged Generations in the judge's run, and count what happened.
+"""Run a judge over answers (stored Generations or answer files): the judge's mode (a registered
+:class:`~alignscope.judges.modes.JudgeMode`) builds and runs the calls of a :class:`JudgeJob`; the Judgments
+and the judged Generations are stored in the judge's run, and :func:`summarise` counts what happened.
 
 Pairs are each judged model against the ``baseline`` on the items both answered; the baseline is shown first
 in the unswapped order (as Arena-Hard's first game and AlpacaEval's ``output_1``). Generations that failed
