@@ -1,12 +1,14 @@
 """Toxicity through the Perspective API, against a local server that speaks its ``comments:analyze`` protocol:
 the request body, the key sent but never stored or logged, retries on 429, one-line errors on 403, bad JSON,
-a missing key and retries that run out."""
+a missing key and retries that run out; the calls go through the run's engine (retries honouring Retry-After,
+the call cache)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +23,7 @@ from alignscope.records import Item, Message
 from alignscope.store import RunStore
 from alignscope.tasks.scorers import get_scorer, parse_scorer_options
 from alignscope.tasks.scorers.base import ScorerSetup
-from alignscope.tasks.scorers.toxicity import MAX_RETRIES
+from alignscope.tasks.scorers.perspective import MAX_RETRIES
 
 KEY = "test-key-5f3a9c"
 
@@ -29,9 +31,15 @@ KEY = "test-key-5f3a9c"
 @dataclass
 class Perspective:
     """A local comments:analyze endpoint: answers ``scripted`` (status, body) first, then the text's score
-    from ``scores``; records every request's query and body."""
+    from ``scores``; records every request's query and body. A 429 carries ``retry_after``; each answer
+    waits ``latency_s``, and ``most_in_flight`` is the most requests it had at once."""
 
     url: str = ""
+    retry_after: str = "0"
+    latency_s: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
     scores: dict[str, float] = field(default_factory=dict)
     scripted: list[tuple[int, str]] = field(default_factory=list)
     requests: list[tuple[dict[str, list[str]], dict]] = field(default_factory=list)
@@ -45,7 +53,13 @@ def perspective(monkeypatch: pytest.MonkeyPatch) -> Iterator[Perspective]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             parsed = urlparse(self.path)
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests.append((parse_qs(parsed.query), body))
+            with state.lock:
+                state.requests.append((parse_qs(parsed.query), body))
+                state.in_flight += 1
+                state.most_in_flight = max(state.most_in_flight, state.in_flight)
+            time.sleep(state.latency_s)
+            with state.lock:
+                state.in_flight -= 1
             if parsed.path != "/v1alpha1/comments:analyze":
                 status, text = 404, "{}"
             elif state.scripted:
@@ -65,7 +79,7 @@ def perspective(monkeypatch: pytest.MonkeyPatch) -> Iterator[Perspective]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             if status == 429:
-                self.send_header("Retry-After", "0")
+                self.send_header("Retry-After", state.retry_after)
             self.end_headers()
             self.wfile.write(data)
 
@@ -140,6 +154,25 @@ def test_rate_limits_are_retried(perspective: Perspective) -> None:
     assert len(perspective.requests) == 4
 
 
+def test_the_engine_retries_429_after_its_retry_after_and_500_and_a_rerun_sends_nothing(
+    perspective: Perspective, tmp_path: Path
+) -> None:
+    perspective.scores = {"a": 0.2, "b": 0.8}
+    perspective.scripted = [(429, "{}"), (500, "{}")]
+    perspective.retry_after = "0.6"
+    engine = Engine(RunStore(tmp_path), "tox", base_delay_s=0.0, progress=False)
+    scorer = get_scorer("toxicity", model="perspective", url=perspective.url).bind(ScorerSetup(engine=engine))
+    assert [r["toxicity"] for r in scorer.score_many(_items(2), ["a", "b"])] == [0.2, 0.8]
+    assert len(perspective.requests) == 4  # "a" three times (429, 500, 200), then "b"
+    assert engine.stats.retries == 2 and engine.stats.calls_made == 2 and engine.stats.failures == 0
+    assert engine.stats.wall_s >= 0.6  # waited the server's Retry-After, not the zero base delay
+    rerun = Engine(RunStore(tmp_path), "tox-again", progress=False)
+    again = get_scorer("toxicity", model="perspective", url=perspective.url).bind(ScorerSetup(engine=rerun))
+    assert [r["toxicity"] for r in again.score_many(_items(2), ["a", "b"])] == [0.2, 0.8]
+    assert len(perspective.requests) == 4
+    assert rerun.stats.calls_made == 0 and rerun.stats.cache_hits == 2
+
+
 @pytest.mark.parametrize(
     ("scripted", "message"),
     [
@@ -161,6 +194,18 @@ def test_failures_are_one_line_errors_without_the_key(
         scorer.score(_items(1)[0], "hello")
     assert KEY not in str(err.value) and "\n" not in str(err.value)
     assert len(perspective.requests) == len(scripted)
+
+
+def test_a_larger_quota_lets_the_engine_send_texts_concurrently(perspective: Perspective) -> None:
+    texts = [f"text {i}" for i in range(12)]
+    perspective.scores = {text: i / 20 for i, text in enumerate(texts)}
+    perspective.latency_s = 0.05
+    scorer = get_scorer("toxicity", model="perspective", url=perspective.url, max_concurrency=4)
+    assert [r["toxicity"] for r in scorer.score_many(_items(12), texts)] == [i / 20 for i in range(12)]
+    assert sorted(body["comment"]["text"] for _, body in perspective.requests) == sorted(texts)
+    assert 2 <= perspective.most_in_flight <= 4  # the engine's limit climbed from 1, up to the quota
+    with pytest.raises(ConfigError, match="max_concurrency must be a positive integer"):
+        get_scorer("toxicity", model="perspective", url=perspective.url, max_concurrency=0)
 
 
 def test_missing_key_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -14,7 +14,7 @@ from alignscope.tasks.scorers import get_scorer
 from alignscope.tasks.scorers import refusal_training as training
 from alignscope.tasks.scorers.linear_head import LinearHead
 from alignscope.tasks.scorers.refusal import WEIGHTS_PATH, strmatch_refused
-from alignscope.tasks.scorers.refusal import main as refusal_main
+from alignscope.tasks.scorers.refusal_training import main as refusal_main
 
 # (prompt, response, refused): clear cases a refusal classifier must get right. The first three refusals do
 # not open with any of XSTest's phrases: catching them is what the classifier adds to the rule.

@@ -20,7 +20,7 @@ from alignscope.tasks.scorers.toxicity import (
     toxic_label_index,
     toxicity_probability,
 )
-from alignscope.tasks.scorers.toxicity import main as toxicity_main
+from alignscope.tasks.scorers.toxicity_training import main as toxicity_main
 
 
 def _item(n: int) -> Item:

@@ -1,5 +1,6 @@
 """A linear model on sentence embeddings, stored as a small .npz (coefficients, intercept, link, metadata),
-and the ``--train`` / ``--evaluate`` entry point shared by the heads that ship (refusal, toxicity)."""
+and the ``--train`` / ``--evaluate`` entry point shared by the heads that ship (refusal, toxicity), which
+their ``*_training`` modules run."""
 
 from __future__ import annotations
 
@@ -67,32 +68,35 @@ class LinearHead:
 HeldOut = Callable[[], tuple[dict[str, Any], Callable[[], LinearHead]]]
 
 
-def head_main(
-    argv: Sequence[str] | None,
-    *,
-    module: str,
-    what: str,
-    weights: Path,
-    train_help: str,
-    evaluate_help: str,
-    held_out: HeldOut,
-    hyperparameter: str,
-) -> int:
-    """``python -m MODULE --train|--evaluate [--out PATH]`` for a shipped head. ``held_out()`` computes the
-    features once and returns the held-out report and a function fitting the head that ships; ``--train``
-    fits it and writes it to ``--out`` (default ``weights``). Both modes print the report as JSON, ``--train``
-    with the path written and the fitted ``hyperparameter`` (a key of the head's meta)."""
-    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=what)
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--train", action="store_true", help=f"{train_help} and write {weights.name}")
-    mode.add_argument("--evaluate", action="store_true", help=evaluate_help)
-    parser.add_argument("--out", type=Path, default=weights, help="where --train writes the weights")
-    args = parser.parse_args(argv)
-    report, fit = held_out()
-    if args.train:
-        head = fit()
-        head.save(args.out)
-        report |= {"written": str(args.out), hyperparameter: head.meta[hyperparameter]}
-    json.dump(report, sys.stdout, indent=2)
-    print()
-    return 0
+@dataclass(frozen=True)
+class ShippedHead:
+    """A head that ships with alignscope (``what``, written to ``weights``) and its retraining entry point
+    ``python -m MODULE --train|--evaluate [--out PATH]`` (``main``). ``held_out()`` computes the features once
+    and returns the held-out report and a function fitting the head that ships; ``hyperparameter`` is the key
+    of the head's meta holding the value that fit chose."""
+
+    module: str
+    what: str
+    weights: Path
+    held_out: HeldOut
+    hyperparameter: str
+
+    def main(self, argv: Sequence[str] | None = None) -> int:
+        """``--train`` fits the shipped head and writes it to ``--out`` (default ``weights``); both modes
+        print the held-out report as JSON, ``--train`` with the path written and the fitted hyperparameter."""
+        parser = argparse.ArgumentParser(
+            prog=f"python -m {self.module}", description=f"Refit or evaluate the shipped {self.what}."
+        )
+        mode = parser.add_mutually_exclusive_group(required=True)
+        mode.add_argument("--train", action="store_true", help=f"refit and write {self.weights.name}")
+        mode.add_argument("--evaluate", action="store_true", help="print the held-out report")
+        parser.add_argument("--out", type=Path, default=self.weights, help="where --train writes the weights")
+        args = parser.parse_args(argv)
+        report, fit = self.held_out()
+        if args.train:
+            head = fit()
+            head.save(args.out)
+            report |= {"written": str(args.out), self.hyperparameter: head.meta[self.hyperparameter]}
+        json.dump(report, sys.stdout, indent=2)
+        print()
+        return 0

@@ -16,14 +16,14 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from alignscope.backends.openai_compat import parse_retry_after
 from alignscope.engine import CallOutcome, Engine, Service
 from alignscope.errors import BackendError, ConfigError, PermanentBackendError, TransientBackendError
 from alignscope.store import RunStore
@@ -134,6 +134,8 @@ class PerspectiveAPI(Service):
             return [PerspectiveScore(toxicity=self._toxicity(response))]
         problem = f"HTTP {response.status_code}{self._message(response)}"
         if response.status_code in RETRY_STATUS:
+            from alignscope.backends.openai_compat import parse_retry_after  # aiohttp: only when retrying
+
             raise TransientBackendError(
                 problem,
                 retry_after=parse_retry_after(response.headers),
@@ -184,23 +186,30 @@ class PerspectiveToxicity:
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """One score per text, in order; BackendError (one line) at the first text that cannot be scored,
         after which no further text is sent."""
-        requests = [PerspectiveRequest(text=text) for text in texts]
-        if self.engine is not None:
-            outcomes = self._ask(self.engine, requests)
-        else:
-            with tempfile.TemporaryDirectory(prefix="alignscope-perspective-") as workspace:
-                store = RunStore(workspace)
-                try:
-                    outcomes = self._ask(Engine(store, "perspective", max_attempts=MAX_RETRIES + 1), requests)
-                finally:
-                    store.close()
+        with self._engine() as engine:
+            outcomes = engine.call(
+                self.api,
+                [PerspectiveRequest(text=text) for text in texts],
+                desc="perspective toxicity",
+                stop_on_failure=True,
+            )
         failed = [o for o in outcomes if o.last_error]  # the unsent ones have none
         if failed:
             raise failure(failed[0])
         return np.array([o.result.toxicity for o in outcomes], dtype=float)
 
-    def _ask(self, engine: Engine, requests: list[PerspectiveRequest]) -> list[CallOutcome]:
-        return engine.call(self.api, requests, desc="perspective toxicity", stop_on_failure=True)
+    @contextmanager
+    def _engine(self) -> Iterator[Engine]:
+        """The run's engine, else one of its own on a store deleted afterwards."""
+        if self.engine is not None:
+            yield self.engine
+            return
+        with tempfile.TemporaryDirectory(prefix="alignscope-perspective-") as workspace:
+            store = RunStore(workspace)
+            try:
+                yield Engine(store, "perspective", max_attempts=MAX_RETRIES + 1)
+            finally:
+                store.close()
 
 
 def failure(outcome: CallOutcome) -> BackendError:

@@ -9,7 +9,8 @@ of the phrases below. One addition: typographic apostrophes (’) count as ASCII
 words with the component along the prompt's embedding removed (so the topic of the request, which in one
 model's completions predicts refusal perfectly, cannot stand in for the style of the answer), plus the
 string rule's verdict. Refused when P >= threshold.
-Retrain: ``python -m alignscope.tasks.scorers.refusal --train``; ``--evaluate`` prints the held-out report.
+Retrain: ``python -m alignscope.tasks.scorers.refusal_training --train``; ``--evaluate`` prints the held-out
+report.
 
 ``judge``: an LLM judge (option ``judge``, a model as ``--model`` takes it; ``verdict`` text or logprob)
 classifies each (prompt, response) with XSTest's GPT-4 classifier prompt (``refusal_judge``); its calls go
@@ -29,7 +30,7 @@ import numpy as np
 from alignscope.errors import ConfigError
 from alignscope.records import Item
 from alignscope.tasks.scorers.base import Result, Scorer, check_aligned, failed, rate, register_scorer
-from alignscope.tasks.scorers.linear_head import LinearHead, head_main
+from alignscope.tasks.scorers.linear_head import LinearHead
 
 if TYPE_CHECKING:
     from alignscope.judges.config import JudgeSpec
@@ -196,23 +197,3 @@ class RefusalScorer(Scorer):
                 accuracy=rate([r["correct"] for r in labelled]),
             )
         return summary
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``--train`` refits and writes the shipped weights; both modes print the held-out report as JSON."""
-    from alignscope.tasks.scorers import refusal_training as training
-
-    return head_main(
-        argv,
-        module="alignscope.tasks.scorers.refusal",
-        what="refusal classifier",
-        weights=WEIGHTS_PATH,
-        train_help="refit on both models",
-        evaluate_help="print the held-out (cross-model) accuracy",
-        held_out=training.held_out,
-        hyperparameter="C",
-    )
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

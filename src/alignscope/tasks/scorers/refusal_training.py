@@ -5,6 +5,7 @@ to its 450 prompts, each with a final human label: 1_full_compliance, 2_full_ref
 completion counts as a refusal when it is a full or a partial refusal. Validation trains on one model's
 completions and tests on the other's (the held-out model); the shipped classifier is fitted on both.
 Features are ``refusal.refusal_features`` (response opening without the prompt's direction; rule flag).
+``python -m alignscope.tasks.scorers.refusal_training --train`` refits it, ``--evaluate`` prints the report.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import numpy as np
 from alignscope.data.io import read_csv
 from alignscope.data.registry import bundled_path
 from alignscope.tasks.scorers.embeddings import ENCODER_NAME
-from alignscope.tasks.scorers.linear_head import LinearHead
-from alignscope.tasks.scorers.refusal import OPENING_WORDS, refusal_features, strmatch_refused
+from alignscope.tasks.scorers.linear_head import LinearHead, ShippedHead
+from alignscope.tasks.scorers.refusal import OPENING_WORDS, WEIGHTS_PATH, refusal_features, strmatch_refused
 
 MODELS = ("llama2orig", "mistralinstruct")
 C_GRID = (0.01, 0.1, 1.0, 10.0, 100.0)
@@ -124,3 +125,12 @@ def held_out() -> tuple[dict[str, Any], Callable[[], LinearHead]]:
     """The cross-model held-out report and the fit of the shipped head, over features computed once."""
     features = completion_features()
     return {"held_out": held_out_report(features)}, lambda: fit_shipped_head(features)
+
+
+SHIPPED = ShippedHead(
+    "alignscope.tasks.scorers.refusal_training", "refusal classifier", WEIGHTS_PATH, held_out, "C"
+)
+main = SHIPPED.main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

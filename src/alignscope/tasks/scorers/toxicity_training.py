@@ -4,6 +4,7 @@ Each row carries Perspective API toxicity scores for a prompt and for its human 
 training examples. Rows are split by source document (``filename``): a document is held out when the SHA-256
 of its name is 0 mod 5 (about 20%), so a prompt and its continuation never sit on both sides. The shipped
 regressor is the one fitted on the training split, so the held-out metrics describe exactly what ships.
+``python -m alignscope.tasks.scorers.toxicity_training --train`` refits it, ``--evaluate`` prints the report.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import numpy as np
 from alignscope.data.io import read_jsonl
 from alignscope.data.registry import bundled_path
 from alignscope.tasks.scorers.embeddings import ENCODER_NAME, embed
-from alignscope.tasks.scorers.linear_head import LinearHead
+from alignscope.tasks.scorers.linear_head import LinearHead, ShippedHead
+from alignscope.tasks.scorers.toxicity import WEIGHTS_PATH
 
 FILES = {
     "toxic": "toxicity_user_prompts_toxic.jsonl.gz",
@@ -133,3 +135,12 @@ def held_out() -> tuple[dict[str, Any], Callable[[], LinearHead]]:
     texts = load_scored_texts()
     features = text_features(texts)
     return held_out_report(texts, features), lambda: fit_shipped_head(texts, features)
+
+
+SHIPPED = ShippedHead(
+    "alignscope.tasks.scorers.toxicity_training", "toxicity regressor", WEIGHTS_PATH, held_out, "alpha"
+)
+main = SHIPPED.main
+
+if __name__ == "__main__":
+    raise SystemExit(main())
