@@ -90,3 +90,34 @@ def test_the_judge_does_not_track_world_knowledge_or_safety(analysis):
         assert verdicts["safety"].tracks is False
         assert result.meta.get(sos_bench.JUDGE, "instruction_following", "pearson").estimate > 0
         assert "tracks world knowledge: no at 95%" in verdicts["world_knowledge"].text
+
+
+def test_model_metadata_covers_the_release_and_sources_every_value():
+    metadata = sos_bench.read_metadata()
+    assert set(metadata.index) == set(sos_bench.read_eleuther()["Name"])
+    assert set(metadata.base_model) == {"Llama-3-8B", "Mistral-7B"}
+    assert set(metadata.stage) == {"base", "sft", "sft+po", "vendor"}
+    assert (metadata.source != "").all()
+    sized = metadata.sft_size.notna()
+    assert (metadata.loc[sized, "sft_size_source"] != "").all()  # every size says where it comes from
+    fine_tuned = metadata.stage.isin(["sft", "sft+po"])
+    unknown = fine_tuned & ~sized
+    assert unknown.sum() > 0 and metadata.loc[unknown, "note"].str.contains("not established").all()
+    assert (metadata.loc[metadata.stage == "base", "sft_size"] == 0).all()
+
+
+def test_what_drives_the_release_scores(analysis):
+    assert set(analysis.drivers) == set(sos_bench.DRIVERS)
+    for drivers in analysis.drivers.values():
+        assert [fit.outcome for fit in drivers.fits] == [*sos_bench.FACTORS, sos_bench.JUDGE]
+        frame = drivers.frame()
+        assert (frame.ci_low <= frame.estimate).all() and (frame.estimate <= frame.ci_high).all()
+        assert (frame.ci_high - frame.ci_low > 0).all()
+        assert frame.covariance.str.startswith("HC1 (2 cluster(s)").all()  # two base models only
+        assert any("too few for cluster-robust" in n for n in drivers.notes)
+    by_stage = {f.outcome: f.n for f in analysis.drivers["stage"].fits}
+    assert by_stage == {"world_knowledge": 35, "instruction_following": 35, "safety": 35, "arena_hard": 32}
+    sized = sos_bench.read_metadata().sft_size.fillna(0) > 0
+    assert {f.n for f in analysis.drivers["sft_size"].fits if f.outcome != "arena_hard"} == {int(sized.sum())}
+    terms = set(analysis.drivers["sft_size"].frame().term)
+    assert {"log10(sft_size)", "stage=sft+po (vs sft)", "base_model=Mistral-7B (vs Llama-3-8B)"} <= terms

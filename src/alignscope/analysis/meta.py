@@ -387,10 +387,14 @@ def _correlate_pair(
 
 
 def split_columns(
-    columns: Sequence[str], judges: Sequence[str] | None, concrete: Sequence[str] | None
+    columns: Sequence[str],
+    judges: Sequence[str] | None,
+    concrete: Sequence[str] | None,
+    exclude: Sequence[str] = (),
 ) -> tuple[list[str], list[str]]:
-    """Judge and concrete columns: as given, or by convention (JUDGE_PREFIXES mark judges, rest concrete)."""
-    columns = [c for c in columns if c != "model"]
+    """Judge and concrete columns: as given, or by convention (JUDGE_PREFIXES mark judges, rest concrete);
+    ``exclude`` (model metadata) is neither."""
+    columns = [c for c in columns if c != "model" and c not in exclude]
     if judges is None:
         judges = [
             c for c in columns if c.startswith(JUDGE_PREFIXES) and (concrete is None or c not in concrete)
@@ -415,12 +419,14 @@ def correlate_table(
     n_boot: int = 2000,
     level: float = 0.95,
     seed: int = 0,
+    metadata: Sequence[str] = (),
 ) -> MetaAnalysis:
     """Meta-analysis of a user's CSV of per-model scores: a ``model`` column plus numeric columns.
 
     Judge vs concrete columns come from ``judges``/``concrete``, or by convention: headers starting with
-    ``judge:`` or ``judge_`` are judge-based scores, every other column is concrete. Empty cells are missing
-    values (dropped pairwise). A table that cannot be used raises DataError with one line.
+    ``judge:`` or ``judge_`` are judge-based scores, every other column except ``metadata`` is concrete.
+    Empty cells are missing values (dropped pairwise). A table that cannot be used raises DataError with one
+    line.
     """
     path = Path(path)
     if not path.is_file():
@@ -437,7 +443,7 @@ def correlate_table(
             f"model '{table.model[table.model.duplicated()].iloc[0]}' appears twice", where=str(path)
         )
     try:
-        judge_cols, concrete_cols = split_columns(list(table.columns), judges, concrete)
+        judge_cols, concrete_cols = split_columns(list(table.columns), judges, concrete, metadata)
     except DataError as exc:
         raise DataError(str(exc), where=str(path)) from None
     for column in judge_cols + concrete_cols:

@@ -30,8 +30,10 @@ def published_part(
 
 
 def sos_bench_part(*, n_boot: int, level: float, seed: int) -> Part:
-    """SOS-Bench: the Arena-Hard-Auto judge score against the three factors of 8B fine-tunes."""
+    """SOS-Bench: the Arena-Hard-Auto judge score against the three factors of 8B fine-tunes, and what in the
+    models' training drives each."""
     from alignscope.published import sos_bench
+    from alignscope.report.drivers import release_drivers_blocks
     from alignscope.report.sections import sos_bench_blocks
 
     analysis = sos_bench.analyse(n_boot=n_boot, level=level, seed=seed)
@@ -39,12 +41,15 @@ def sos_bench_part(*, n_boot: int, level: float, seed: int) -> Part:
         "matched": [list(p) for p in analysis.match.pairs],
         "unmatched_factor_file": analysis.match.unmatched_left,
         "unmatched_judge_file": analysis.match.unmatched_right,
+        "drivers": {key: d.to_dict() for key, d in analysis.drivers.items()},
     }
+    metadata = sos_bench.read_metadata()
+    blocks = [*sos_bench_blocks(analysis), *release_drivers_blocks(analysis.drivers, metadata)]
     return published_part(
         "published-sos-bench",
         "SOS-Bench: does Arena-Hard-Auto track world knowledge, instruction following, safety?",
         "penfever/sos-bench release (eleuther_wandb.csv, arena_hard_auto.csv), Apache-2.0",
-        sos_bench_blocks(analysis),
+        blocks,
         result,
     )
 

@@ -21,10 +21,12 @@ the label-skewed yes/no safety sets have chance 0; WMDP's safety score is ``min(
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.drivers import DriverAnalysis, fit_drivers
 from alignscope.analysis.meta import MetaAnalysis, correlate
 from alignscope.data.registry import bundled_path
 from alignscope.errors import DataError
@@ -32,6 +34,10 @@ from alignscope.published.names import SOS_BENCH_ALIASES, NameMatch, match_names
 from alignscope.tasks.factors import SOS_BENCHMARKS, SOS_FACTORS, Benchmark, factor_mean, normalise
 
 FOLDER = "sos_bench"
+METADATA = Path(__file__).with_name("sos_bench_models.csv")
+# what drives the scores: stage (base / sft / sft+po / vendor) over every model; the SFT set's size (log10)
+# over the fine-tunes whose size is documented, with stage so that preference optimisation is held apart
+DRIVERS = {"stage": ("stage", "base_model"), "sft_size": ("sft_size", "stage", "base_model")}
 JUDGE = "arena_hard"
 FACTORS = SOS_FACTORS
 NORMALISATIONS = ("chance", "none")
@@ -44,13 +50,15 @@ def columns(benchmark: Benchmark) -> list[tuple[str, float]]:
 
 @dataclass
 class SosBenchAnalysis:
-    """Factor scores and judge scores per matched model, the name matching, and the meta-analysis."""
+    """Factor scores and judge scores per matched model, the name matching, the meta-analysis, and what
+    drives the scores: regressions on the models' training metadata, by specification (:data:`DRIVERS`)."""
 
     scores: pd.DataFrame
     task_scores: pd.DataFrame
     match: NameMatch
     meta: MetaAnalysis
     normalisation: str
+    drivers: dict[str, DriverAnalysis]
 
 
 def read_eleuther() -> pd.DataFrame:
@@ -123,7 +131,29 @@ def analyse(
     scores.insert(0, JUDGE, [judge[right] for _, right in match.pairs])
     meta = correlate(scores, [JUDGE], list(FACTORS), n_boot=n_boot, level=level, seed=seed)
     meta.notes.extend(_notes(match, normalisation))
-    return SosBenchAnalysis(scores, tasks.loc[left], match, meta, normalisation)
+    outcomes = factor_scores(tasks).join(scores[JUDGE])[[*FACTORS, JUDGE]]
+    drivers = release_drivers(outcomes, level)
+    return SosBenchAnalysis(scores, tasks.loc[left], match, meta, normalisation, drivers)
+
+
+def read_metadata() -> pd.DataFrame:
+    """The shipped metadata of the release's models (index ``model``; each value's source in the table)."""
+    frame = pd.read_csv(
+        METADATA, dtype={"sft_size": "Int64"}, keep_default_na=False, na_values={"sft_size": [""]}
+    )
+    needed = {"model", "base_model", "stage", "sft_dataset", "sft_size", "po_method", "source"}
+    if not needed <= set(frame.columns):
+        raise DataError(f"{METADATA.name} lacks column(s) {', '.join(sorted(needed - set(frame.columns)))}")
+    return frame.set_index("model")
+
+
+def release_drivers(outcomes: pd.DataFrame, level: float = 0.95) -> dict[str, DriverAnalysis]:
+    """Each :data:`DRIVERS` specification fitted to ``outcomes`` (models x factors and judge score)."""
+    metadata = read_metadata()
+    return {
+        name: fit_drivers(outcomes, metadata, list(outcomes.columns), predictors, level=level)
+        for name, predictors in DRIVERS.items()
+    }
 
 
 def _notes(match: NameMatch, normalisation: str) -> list[str]:
