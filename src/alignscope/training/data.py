@@ -8,6 +8,10 @@ naming the file and row.
   without ``prompt``, ``chosen`` and ``rejected`` must be whole conversations sharing all but the last turn.
 - SFT rows: ``messages``, or ``prompt`` + ``completion``, or ``text``.
 - RL rows: ``prompt`` (or ``messages``, the conversation to continue), optionally ``item_id`` for the reward.
+- Anthropic HH rows (``chosen`` / ``rejected`` whole dialogues "\\n\\nHuman: ...\\n\\nAssistant: ...", no
+  ``prompt``), from a file or a shipped split (``hh_rlhf/harmless-base``, ``hh_rlhf/helpful-base``): split
+  into TRL's text prompt (through the last shared "\\n\\nAssistant:") / chosen / rejected for DPO; SFT
+  trains on prompt + chosen; RL takes the prompts (``alignscope.data.sets.hh_rlhf``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import Any
 from datasets import Dataset
 
 from alignscope.data.io import read_csv, read_json, read_jsonl
+from alignscope.data.sets.hh_rlhf import BUNDLED_PREFIX, bundled_rows, hh_pairs, is_hh_row
 from alignscope.errors import DataError
 from alignscope.records import Item
 
@@ -189,19 +194,36 @@ def prompt_dataset(rows: Iterable[dict[str, Any]], where: str | None = None) -> 
     return Dataset.from_list(built)
 
 
+def source_rows(path: Path) -> tuple[list[dict[str, Any]], bool]:
+    """Rows of a training file, or of a shipped HH-RLHF split when ``path`` is ``hh_rlhf/SPLIT``; and whether
+    they were HH dialogues, which come back as TRL text pairs (prompt, chosen, rejected)."""
+    name = path.as_posix()
+    if name.startswith(BUNDLED_PREFIX) and not path.exists():
+        return hh_pairs(bundled_rows(name), where=name), True
+    rows = read_rows(path)
+    if any(is_hh_row(r) for r in rows):
+        return hh_pairs(rows, where=str(path)), True
+    return rows, False
+
+
 def load_preference_file(path: Path) -> Dataset:
-    """A DPO dataset from a prompt/chosen/rejected file."""
-    return preference_dataset(read_rows(path), where=str(path))
+    """A DPO dataset from a prompt/chosen/rejected file, an HH-format file or a shipped HH split (HH pairs
+    are kept as they are, an empty reply included: some HH comparisons have one)."""
+    rows, hh = source_rows(path)
+    return Dataset.from_list(rows) if hh else preference_dataset(rows, where=str(path))
 
 
 def load_sft_file(path: Path) -> Dataset:
-    """An SFT dataset from a messages / prompt+completion / text file."""
-    return sft_dataset(read_rows(path), where=str(path))
+    """An SFT dataset from a messages / prompt+completion / text file; HH pairs train on prompt + chosen."""
+    rows, hh = source_rows(path)
+    if hh:
+        return Dataset.from_list([{"prompt": r["prompt"], "completion": r["chosen"]} for r in rows])
+    return sft_dataset(rows, where=str(path))
 
 
 def load_prompt_file(path: Path) -> Dataset:
-    """An RL prompt dataset from a file of prompts."""
-    return prompt_dataset(read_rows(path), where=str(path))
+    """An RL prompt dataset from a file of prompts, an HH-format file or a shipped HH split (its prompts)."""
+    return prompt_dataset(source_rows(path)[0], where=str(path))
 
 
 def is_conversational(dataset: Dataset) -> bool:
