@@ -117,8 +117,18 @@ def test_bench_list_json(cli) -> None:
     data = json.loads(result.out)
     names = {t["name"] for t in data["tasks"]}
     assert set(data["suites"]["sos"]) <= names and set(data["suites"]["trust"]) <= names
-    assert set(data["suites"]["all"]) == set(data["suites"]["sos"]) | set(data["suites"]["trust"])
+    suites = data["suites"]
+    assert set(suites["sos"]) < set(suites["sos-extended"])
+    assert set(suites["all"]) == set(suites["sos-extended"]) | set(suites["trust"])
     assert {"refusal", "toxicity"} <= set(data["free_scorers"])
+    tasks = {t["name"]: t for t in data["tasks"]}
+    assert (
+        tasks["ifeval"]["origin"] == "SOS-Bench IFEval; lm-eval leaderboard_ifeval"
+        and tasks["ifeval"]["deviation"]
+    )
+    assert tasks["gpqa-main"]["origin"] == "SOS-Bench GPQA; lm-eval leaderboard_gpqa_main"
+    assert tasks["mmlu"]["origin"] == "" and tasks["mmlu"]["data"] == "bundled"
+    assert all(tasks[n]["origin"].startswith("SOS-Bench ") for n in suites["sos"])
 
 
 def test_bench_score_ifeval_json_has_per_instruction_results(cli, tmp_path: Path) -> None:

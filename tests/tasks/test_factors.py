@@ -113,9 +113,47 @@ def _release_task(benchmark: factors.Benchmark, lm_eval: str):
     )  # fmt: skip
 
 
+def _live_scores(benchmark: factors.Benchmark, hits: dict[str, int], whole: bool) -> list:
+    """The benchmark run as one task per subtask, or (``whole``) as one task whose items carry subtasks."""
+    from alignscope.records import Item, Message
+
+    def outcome(name: str, subs: list[factors.Subtask]) -> tuple[TaskOutcome, list[Item]]:
+        values = [1.0 if k < hits[s.lm_eval] else 0.0 for s in subs for k in range(20)]
+        items = [
+            Item(
+                id=f"{s.lm_eval}-{k}",
+                dataset="x",
+                category=s.category,
+                messages=[Message(role="user", content="q")],
+            )
+            for s in subs
+            for k in range(20)
+        ]
+        made = _outcome(name, values)
+        for score, item in zip(made.scores, items, strict=True):
+            score.item_id = item.id
+        return made, items
+
+    if whole and len(benchmark.subtasks) > 1:
+        task = _release_task(benchmark, benchmark.lm_eval)
+        made, items = outcome(task.name, list(benchmark.subtasks))
+        subtasks = factors.item_subtasks(task, items)
+        assert subtasks is not None and set(subtasks.values()) == set(benchmark.subtasks)
+        return [summarise_task(task, "m", 0.0, made, 0, 200, subtasks)]  # chance: per subtask
+    live = []
+    for sub in benchmark.subtasks:
+        task = _release_task(benchmark, sub.lm_eval)
+        assert factors.task_chance(task, []) == sub.chance
+        made, _ = outcome(task.name, [sub])
+        live.append(summarise_task(task, "m", sub.chance, made, 0, n_boot=200))
+    return live
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["a task per subtask", "one task per benchmark"])
 @pytest.mark.parametrize("factor", ["world_knowledge", "safety"])
-def test_live_and_published_factors_are_one_definition(factor: str) -> None:
-    """The same accuracies give the same factor score through the live runner and the release analysis."""
+def test_live_and_published_factors_are_one_definition(factor: str, whole: bool) -> None:
+    """The same accuracies give the same factor score through the live runner and the release analysis,
+    whether a multi-part benchmark (BBH, MATH) runs as a task per subtask or as one task."""
     import pandas as pd
 
     from alignscope.published import sos_bench
@@ -128,16 +166,27 @@ def test_live_and_published_factors_are_one_definition(factor: str) -> None:
             row[column] = 0.5
         if benchmark.factor != factor:
             continue
+        hits = {sub.lm_eval: int(rng.integers(0, 21)) for sub in benchmark.subtasks}
         for sub in benchmark.subtasks:
-            hits = int(rng.integers(0, 21))
             for metric in sub.metrics:
-                row[f"{sub.lm_eval}/{metric}"] = hits / 20
-            task = _release_task(benchmark, sub.lm_eval)
-            chance = factors.task_chance(task, [])
-            assert chance == sub.chance
-            outcome = _outcome(task.name, [1.0] * hits + [0.0] * (20 - hits))
-            live.append(summarise_task(task, "m", chance, outcome, 0, n_boot=200))
+                row[f"{sub.lm_eval}/{metric}"] = hits[sub.lm_eval] / 20
+        live += _live_scores(benchmark, hits, whole)
     published = sos_bench.factor_scores(sos_bench.task_scores(pd.DataFrame([row])))
     (group,) = group_scores(live, [factor])
     assert group.value == pytest.approx(published.loc["m", factor])
-    assert len(group.tasks) == sum(len(b.subtasks) for b in factors.SOS_BENCHMARKS if b.factor == factor)
+    assert group.ci[0] <= group.value <= group.ci[1]
+
+
+def test_the_whole_benchmark_tasks_items_map_onto_the_release_subtasks() -> None:
+    for name, benchmark in (("bbh", "BBH"), ("math-hard", "MATH Lvl 5")):
+        task = get_task(name)
+        subtasks = factors.item_subtasks(task, task.items())
+        release = next(b for b in factors.SOS_BENCHMARKS if b.name == benchmark)
+        assert subtasks is not None and set(subtasks.values()) == set(release.subtasks), name
+
+
+def test_every_multi_part_benchmark_names_its_subtasks_categories() -> None:
+    for benchmark in factors.SOS_BENCHMARKS:
+        categories = [s.category for s in benchmark.subtasks]
+        if len(categories) > 1:
+            assert None not in categories and len(set(categories)) == len(categories), benchmark.name

@@ -79,14 +79,30 @@ def task_estimates(
     higher_is_better: bool,
     rng: np.random.Generator,
     n_boot: int = N_BOOT,
+    subtasks: Sequence[Subtask] | None = None,
 ) -> tuple[Estimate, Estimate]:
-    """The raw metric (mean of per-item values) and its normalised score, each with its interval."""
+    """The raw metric (mean of per-item values) and its normalised score, each with its interval.
+
+    With ``subtasks`` (each value's subtask, for a task that runs a whole multi-part benchmark such as BBH),
+    items are resampled within their subtask and the normalised score is the mean over subtasks of each
+    subtask's mean normalised with its own chance level: the benchmark score :func:`factor_mean` gives when
+    the subtasks run as separate tasks.
+    """
     values = np.asarray(values, dtype=np.float64)
-    means = bootstrap_means(values, n_boot, rng)
-    raw = Estimate(float(values.mean()), interval(means), means)
-    scaled = normalise(means, chance, higher_is_better)
-    norm = Estimate(float(normalise(values.mean(), chance, higher_is_better)), interval(scaled), scaled)
-    return raw, norm
+    parts = list(subtasks) if subtasks is not None else [Subtask("", chance)] * len(values)
+    order = list(dict.fromkeys(parts))
+    members = [np.array([p == sub for p in parts]) for sub in order]
+    means = [bootstrap_means(values[m], n_boot, rng) for m in members]
+    sizes = np.array([m.sum() for m in members], dtype=np.float64)
+    pooled = np.average(np.stack(means), axis=0, weights=sizes)
+    raw = Estimate(float(values.mean()), interval(pooled), pooled)
+    scaled = np.mean(
+        [normalise(r, s.chance, higher_is_better) for r, s in zip(means, order, strict=True)], axis=0
+    )
+    value = np.mean(
+        [normalise(values[m].mean(), s.chance, higher_is_better) for m, s in zip(members, order, strict=True)]
+    )
+    return raw, Estimate(float(value), interval(scaled), scaled)
 
 
 def factor_mean(parts: Sequence[tuple[str, float | np.ndarray]]) -> np.ndarray:
@@ -109,11 +125,13 @@ def factor_estimate(parts: Sequence[tuple[str, Estimate]]) -> Estimate:
 # -- SOS-Bench's benchmarks ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Subtask:
-    """One lm-eval task of a benchmark: its name, chance level and the release's metric columns (averaged)."""
+    """One lm-eval task of a benchmark: its name, chance level and the release's metric columns (averaged);
+    ``category``: the Item category that marks it inside a task running the whole benchmark."""
 
     lm_eval: str
     chance: float
     metrics: tuple[str, ...] = ("acc",)
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,15 +181,16 @@ BBH_OPTIONS = {
     "tracking_shuffled_objects_three_objects": 3,
     "web_of_lies": 2,
 }
-MATH_SUBJECTS = (
-    "algebra",
-    "counting_and_prob",
-    "geometry",
-    "intermediate_algebra",
-    "num_theory",
-    "prealgebra",
-    "precalculus",
-)
+# lm-eval's subject names in leaderboard_math_<name>_hard -> the MATH data set's subject (its Items' category)
+MATH_SUBJECTS = {
+    "algebra": "Algebra",
+    "counting_and_prob": "Counting & Probability",
+    "geometry": "Geometry",
+    "intermediate_algebra": "Intermediate Algebra",
+    "num_theory": "Number Theory",
+    "prealgebra": "Prealgebra",
+    "precalculus": "Precalculus",
+}
 IFEVAL_METRICS = tuple(
     f"{level}_level_{mode}_acc" for level in ("prompt", "inst") for mode in ("strict", "loose")
 )
@@ -203,13 +222,13 @@ SOS_BENCHMARKS: tuple[Benchmark, ...] = (
         "BBH",
         "world_knowledge",
         "leaderboard_bbh",
-        tuple(Subtask(f"leaderboard_bbh_{s}", 1 / k, NORM) for s, k in BBH_OPTIONS.items()),
+        tuple(Subtask(f"leaderboard_bbh_{s}", 1 / k, NORM, s) for s, k in BBH_OPTIONS.items()),
     ),
     Benchmark(
         "GPQA",
         "world_knowledge",
         "leaderboard_gpqa",
-        tuple(Subtask(f"leaderboard_gpqa_{s}", 0.25, NORM) for s in ("diamond", "extended", "main")),
+        tuple(Subtask(f"leaderboard_gpqa_{s}", 0.25, NORM, s) for s in ("diamond", "extended", "main")),
     ),
     _one("MMLU-Pro", "world_knowledge", "leaderboard_mmlu_pro", 0.1),
     Benchmark(
@@ -217,16 +236,18 @@ SOS_BENCHMARKS: tuple[Benchmark, ...] = (
         "world_knowledge",
         "leaderboard_musr",
         (
-            Subtask("leaderboard_musr_murder_mysteries", 1 / 2, NORM),
-            Subtask("leaderboard_musr_object_placements", 1 / 5, NORM),
-            Subtask("leaderboard_musr_team_allocation", 1 / 3, NORM),
+            Subtask("leaderboard_musr_murder_mysteries", 1 / 2, NORM, "murder_mysteries"),
+            Subtask("leaderboard_musr_object_placements", 1 / 5, NORM, "object_placements"),
+            Subtask("leaderboard_musr_team_allocation", 1 / 3, NORM, "team_allocation"),
         ),
     ),
     Benchmark(
         "MATH Lvl 5",
         "world_knowledge",
         "leaderboard_math_hard",
-        tuple(Subtask(f"leaderboard_math_{s}_hard", 0.0, ("exact_match",)) for s in MATH_SUBJECTS),
+        tuple(
+            Subtask(f"leaderboard_math_{s}_hard", 0.0, ("exact_match",), c) for s, c in MATH_SUBJECTS.items()
+        ),
     ),
     _one("IFEval", "instruction_following", "leaderboard_ifeval", 0.0, IFEVAL_METRICS),
     _one("BBQ", "safety", "bbq", 1 / 3),
@@ -246,6 +267,21 @@ def benchmark_key(task: Task) -> str:
     name, else the task's own name."""
     benchmark = sos_benchmark(task.origin)
     return benchmark.name if benchmark else task.name
+
+
+def item_subtasks(task: Task, items: Sequence[Item]) -> dict[str, Subtask] | None:
+    """Each Item's subtask (by id) when ``task`` runs a whole multi-part SOS-Bench benchmark (its origin is
+    the group, e.g. ``leaderboard_bbh``), read from the Item's category; None for any other task."""
+    benchmark = sos_benchmark(task.origin)
+    if benchmark is None or task.origin != benchmark.lm_eval or len(benchmark.subtasks) < 2:
+        return None
+    by_category = {s.category: s for s in benchmark.subtasks}
+    unknown = next((it for it in items if it.category not in by_category), None)
+    if unknown is not None:
+        raise ValueError(
+            f"task {task.name}: item {unknown.id} has no {benchmark.name} subtask ({unknown.category!r})"
+        )
+    return {it.id: by_category[it.category] for it in items}
 
 
 def task_chance(task: Task, items: Sequence[Item]) -> float:

@@ -18,8 +18,10 @@ from alignscope.engine.runner import Engine
 from alignscope.tasks.factors import (
     N_BOOT,
     Estimate,
+    Subtask,
     benchmark_key,
     factor_estimate,
+    item_subtasks,
     task_chance,
     task_estimates,
     task_rng,
@@ -105,14 +107,22 @@ class BenchResult:
 
 
 def summarise_task(
-    task: Task, model: str, chance: float, outcome: TaskOutcome, seed: int, n_boot: int = N_BOOT
+    task: Task,
+    model: str,
+    chance: float,
+    outcome: TaskOutcome,
+    seed: int,
+    n_boot: int = N_BOOT,
+    subtasks: Mapping[str, Subtask] | None = None,
 ) -> TaskScore:
-    """A TaskScore from one task run's Scores (bootstrap over items, seeded by seed, task and model)."""
+    """A TaskScore from one task run's Scores (bootstrap over items, seeded by seed, task and model);
+    ``subtasks`` (by item id) normalises a whole multi-part benchmark subtask by subtask."""
     values = [s.value for s in outcome.scores]
     raw = norm = None
     if values:
+        parts = [subtasks[s.item_id] for s in outcome.scores] if subtasks else None
         raw, norm = task_estimates(
-            values, chance, task.higher_is_better, task_rng(seed, task.name, model), n_boot
+            values, chance, task.higher_is_better, task_rng(seed, task.name, model), n_boot, parts
         )
     details = task.aggregate(outcome.results) if outcome.results else {}
     return TaskScore(
@@ -185,6 +195,7 @@ def run_bench(
         items = task.items(limit, seed)
         store.put_items(items)
         chance = task_chance(task, items)
+        subtasks = item_subtasks(task, items)
         for spec, backend in models:
             ctx = TaskContext(
                 engine, backend, spec, seed=seed, max_tokens=max_tokens, samples=samples,
@@ -194,7 +205,7 @@ def run_bench(
             for variant, gens in outcome.generations.items():
                 store.put_generations(gens, variant=variant)
             store.put_scores(outcome.scores)
-            scores.append(summarise_task(task, spec.name, chance, outcome, seed, n_boot))
+            scores.append(summarise_task(task, spec.name, chance, outcome, seed, n_boot, subtasks))
     wanted = (
         groups
         if groups is not None
