@@ -23,6 +23,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 @pytest.fixture
+def own_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty ``$ALIGNSCOPE_DATA_DIR`` (where the user's own copies of data sets are found) for one test."""
+    from alignscope.data.byo import DATA_DIR_ENV
+
+    folder = tmp_path / "own-data"
+    folder.mkdir()
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.fixture
 def fault_server() -> Iterator[FaultServer]:
     """A fault-free OpenAI-compatible server on 127.0.0.1; tests change ``server.config`` as they need."""
     server = FaultServer(FaultConfig()).start()

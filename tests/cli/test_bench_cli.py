@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from alignscope.data.byo import DATA_DIR_ENV
 from alignscope.records import Score
 from alignscope.store import RunStore
 from alignscope.tasks.factors import factor_mean
@@ -53,10 +52,7 @@ def _killed_midway(args: tuple[str, ...], db: Path, log: Path) -> int:
     return _stored_calls(db)
 
 
-def test_sos_suite_end_to_end_is_stored_and_resumable(
-    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "no-own-copies"))
+def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path, own_data_dir: Path) -> None:
     ws = tmp_path / "ws"
     args = ("bench", "sos", "-m", "hf:smollm2-135m", "--limit", str(LIMIT), "--max-tokens", str(MAX_TOKENS))
     args += ("-w", str(ws), "--json")

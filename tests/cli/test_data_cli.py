@@ -5,21 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from alignscope.data.byo import DATA_DIR_ENV, added_sources
+from alignscope.data.byo import added_sources
 
 FIXTURES = Path(__file__).parents[1] / "data" / "byo"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
-    return folder
-
-
-def test_data_add_and_list_cli(cli, data_dir: Path, tmp_path: Path) -> None:
+def test_data_add_and_list_cli(cli, own_data_dir: Path, tmp_path: Path) -> None:
     listed = json.loads(cli("data", "list", "--json").out)["datasets"]
     gpqa = next(d for d in listed if d["name"] == "gpqa-main")
     assert gpqa["rows"] is None and gpqa["status"] == "bring your own: not added"

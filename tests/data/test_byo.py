@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from alignscope.data.byo import DATA_DIR_ENV, locate
+from alignscope.data.byo import locate
 from alignscope.data.registry import dataset_status, get_dataset, list_datasets
 from alignscope.data.sets.byo import gpqa_preprocess
 from alignscope.errors import DataError
@@ -20,13 +20,6 @@ BROUGHT = {
     "musr-team-allocation", "wmdp", "wmdp-bio", "wmdp-chem", "wmdp-cyber", "beavertails", "cdna",
     "dttoxicity", "jailbreakhub", "saladbench", "sgxstest", "wildguardtest",
 }  # fmt: skip
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
-    return folder
 
 
 def save_musr(folder: Path) -> Path:
@@ -44,7 +37,7 @@ def save_musr(folder: Path) -> Path:
     return folder
 
 
-def test_every_set_to_bring_is_listed_with_where_to_get_it(data_dir: Path) -> None:
+def test_every_set_to_bring_is_listed_with_where_to_get_it(own_data_dir: Path) -> None:
     brought = {d.name: d for d in list_datasets() if d.copy is not None}
     assert set(brought) == BROUGHT
     for info in brought.values():
@@ -59,8 +52,8 @@ def test_every_set_to_bring_is_listed_with_where_to_get_it(data_dir: Path) -> No
     assert get_dataset("mmlu").status().present and get_dataset("mmlu").status().where == "bundled"
 
 
-def test_gpqa_from_a_folder_in_the_data_dir_cleaned_and_shuffled_as_lm_eval(data_dir: Path) -> None:
-    shutil.copytree(FIXTURES / "gpqa", data_dir / "gpqa")
+def test_gpqa_from_a_folder_in_the_own_data_dir_cleaned_and_shuffled_as_lm_eval(own_data_dir: Path) -> None:
+    shutil.copytree(FIXTURES / "gpqa", own_data_dir / "gpqa")
     assert dataset_status("gpqa-diamond").present and dataset_status("gpqa-main").present
     assert not dataset_status("gpqa-extended").present  # no gpqa_extended file in the copy
     items = get_dataset("gpqa-diamond").items()
@@ -91,7 +84,7 @@ def test_gpqa_preprocess_matches_lm_eval() -> None:
         assert gpqa_preprocess(text) == preprocess(text)
 
 
-def test_musr_from_a_saved_dataset_dict_added_by_name(data_dir: Path, tmp_path: Path) -> None:
+def test_musr_from_a_saved_dataset_dict_added_by_name(own_data_dir: Path, tmp_path: Path) -> None:
     from alignscope.data.byo import record_source
 
     copy = save_musr(tmp_path / "musr_saved")
@@ -106,23 +99,23 @@ def test_musr_from_a_saved_dataset_dict_added_by_name(data_dir: Path, tmp_path: 
     assert murders[0].data_version.startswith("file-")
 
 
-def test_wmdp_is_its_three_parts_together(data_dir: Path) -> None:
-    shutil.copytree(FIXTURES / "wmdp", data_dir / "wmdp")
+def test_wmdp_is_its_three_parts_together(own_data_dir: Path) -> None:
+    shutil.copytree(FIXTURES / "wmdp", own_data_dir / "wmdp")
     items = get_dataset("wmdp").items()
     assert [it.category for it in items] == ["bio", "bio", "chem", "cyber", "cyber"]
     assert {it.dataset for it in items} == {"wmdp"} and len({it.id for it in items}) == 5
     assert items[3].choices[items[3].gold] == "Encrypted transport"
-    (data_dir / "wmdp" / "wmdp-chem.jsonl").unlink()
+    (own_data_dir / "wmdp" / "wmdp-chem.jsonl").unlink()
     with pytest.raises(DataError, match="'wmdp-chem' is not here"):
         get_dataset("wmdp").items()
 
 
-def test_safety_sets_keep_their_labels(data_dir: Path) -> None:
+def test_safety_sets_keep_their_labels(own_data_dir: Path) -> None:
     from alignscope.data.byo import record_source
 
     record_source("wildguardtest", FIXTURES / "wildguardtest.jsonl")
-    shutil.copy(FIXTURES / "sgxstest.csv", data_dir / "sgxstest.csv")
-    data_dir.joinpath("beavertails.jsonl").write_bytes((FIXTURES / "beavertails.jsonl").read_bytes())
+    shutil.copy(FIXTURES / "sgxstest.csv", own_data_dir / "sgxstest.csv")
+    own_data_dir.joinpath("beavertails.jsonl").write_bytes((FIXTURES / "beavertails.jsonl").read_bytes())
     labels = {
         n: [it.target["label"] for it in get_dataset(n).items()]
         for n in ("wildguardtest", "sgxstest", "beavertails")
@@ -136,12 +129,11 @@ def test_safety_sets_keep_their_labels(data_dir: Path) -> None:
     assert get_dataset("wildguardtest").items()[1].category == "benign"
 
 
-def test_a_bad_label_or_missing_field_is_one_line(data_dir: Path) -> None:
-    data_dir.mkdir(parents=True)
-    (data_dir / "sgxstest.jsonl").write_text(json.dumps({"prompt": "hi", "label": "maybe"}) + "\n")
+def test_a_bad_label_or_missing_field_is_one_line(own_data_dir: Path) -> None:
+    (own_data_dir / "sgxstest.jsonl").write_text(json.dumps({"prompt": "hi", "label": "maybe"}) + "\n")
     with pytest.raises(DataError, match="sgxstest, row 1: label 'maybe' is neither safe nor unsafe"):
         get_dataset("sgxstest").items()
-    (data_dir / "gpqa").mkdir()
-    (data_dir / "gpqa" / "gpqa_main.csv").write_text("Question,Correct Answer\nq,a\n")
+    (own_data_dir / "gpqa").mkdir()
+    (own_data_dir / "gpqa" / "gpqa_main.csv").write_text("Question,Correct Answer\nq,a\n")
     with pytest.raises(DataError, match="gpqa-main, row 1: no 'Incorrect Answer 1' field"):
         get_dataset("gpqa-main").items()

@@ -11,21 +11,12 @@ from typing import Any
 
 import pytest
 
-from alignscope.data.byo import DATA_DIR_ENV
 from alignscope.data.loaders import read_rows
 from alignscope.tasks.multiple_choice import Loglikelihoods
 from alignscope.tasks.registry import get_task
 from alignscope.testing.lm_eval_reference import lm_eval_tasks_dir, request_contexts
 
 FIXTURES = Path(__file__).parents[1] / "data" / "byo"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
-    return folder
 
 
 def lm_eval_config(
@@ -48,8 +39,8 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
 
 
-def test_gpqa_requests_match_leaderboard_gpqa(data_dir: Path, tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES / "gpqa", data_dir / "gpqa")
+def test_gpqa_requests_match_leaderboard_gpqa(own_data_dir: Path, tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "gpqa", own_data_dir / "gpqa")
     task = get_task("gpqa-diamond")
     rows = [_clean(r) for r in read_rows(FIXTURES / "gpqa" / "gpqa_diamond.csv")]
     refs = request_contexts(
@@ -69,11 +60,11 @@ def test_gpqa_requests_match_leaderboard_gpqa(data_dir: Path, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("part", ["murder_mysteries", "object_placements", "team_allocation"])
-def test_musr_requests_match_leaderboard_musr(part: str, data_dir: Path, tmp_path: Path) -> None:
+def test_musr_requests_match_leaderboard_musr(part: str, own_data_dir: Path, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in (FIXTURES / "musr.jsonl").read_text().splitlines()]
     rows = [{k: v for k, v in r.items() if k != "split"} for r in rows if r["split"] == part]
-    (data_dir / "musr").mkdir()
-    (data_dir / "musr" / f"{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (own_data_dir / "musr").mkdir()
+    (own_data_dir / "musr" / f"{part}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     task = get_task(f"musr-{part.replace('_', '-')}")
     refs = request_contexts(
         [lm_eval_config(f"leaderboard/musr/musr_{part}.yaml", f"ref_{part}", part, rows, tmp_path)]
@@ -86,8 +77,8 @@ def test_musr_requests_match_leaderboard_musr(part: str, data_dir: Path, tmp_pat
         assert item.choices[item.gold] == doc["answer_choice"]
 
 
-def test_wmdp_requests_match_lm_eval_wmdp(data_dir: Path, tmp_path: Path) -> None:
-    shutil.copytree(FIXTURES / "wmdp", data_dir / "wmdp")
+def test_wmdp_requests_match_lm_eval_wmdp(own_data_dir: Path, tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "wmdp", own_data_dir / "wmdp")
     task = get_task("wmdp")
     items = task.items()
     for part in ("bio", "chem", "cyber"):
@@ -102,8 +93,8 @@ def test_wmdp_requests_match_lm_eval_wmdp(data_dir: Path, tmp_path: Path) -> Non
             assert prompt.context == context and list(prompt.continuations) == continuations
 
 
-def test_headline_metrics_and_wmdp_direction(data_dir: Path) -> None:
-    shutil.copytree(FIXTURES / "gpqa", data_dir / "gpqa")
+def test_headline_metrics_and_wmdp_direction(own_data_dir: Path) -> None:
+    shutil.copytree(FIXTURES / "gpqa", own_data_dir / "gpqa")
     gpqa = get_task("gpqa-main")
     item = gpqa.items()[0]
     prompt = gpqa.choice_prompt(item)
@@ -117,8 +108,8 @@ def test_headline_metrics_and_wmdp_direction(data_dir: Path) -> None:
     assert musr.metric == "acc_norm" and musr.deviation is None and gpqa.deviation
 
 
-def test_safety_set_tasks_ask_the_release_question(data_dir: Path) -> None:
-    shutil.copy(FIXTURES / "sgxstest.csv", data_dir / "sgxstest.csv")
+def test_safety_set_tasks_ask_the_release_question(own_data_dir: Path) -> None:
+    shutil.copy(FIXTURES / "sgxstest.csv", own_data_dir / "sgxstest.csv")
     task = get_task("sgxstest-mc")
     safe, unsafe = task.items()
     assert task.gold(safe) == (0,) and task.gold(unsafe) == (

@@ -5,9 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
-from alignscope.data.byo import DATA_DIR_ENV
 from alignscope.data.loaders import subset
 from alignscope.tasks.factors import SOS_BENCHMARKS, sos_benchmark
 from alignscope.tasks.registry import FACTORS, list_tasks
@@ -16,15 +13,7 @@ from alignscope.tasks.suites import EXTENDED, TRUST, missing_sos, origin_text, r
 FIXTURES = Path(__file__).parents[1] / "data" / "byo"
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
-    return folder
-
-
-def test_sos_is_every_present_task_of_the_release_and_names_the_rest(data_dir: Path) -> None:
+def test_sos_is_every_present_task_of_the_release_and_names_the_rest(own_data_dir: Path) -> None:
     tasks, groups = resolve_tasks(["sos"])
     assert groups == tuple(FACTORS)
     assert all(sos_benchmark(t.origin) for t in tasks)
@@ -43,10 +32,10 @@ def test_sos_is_every_present_task_of_the_release_and_names_the_rest(data_dir: P
     assert toxigen.reason == "no data set for it here"
 
 
-def test_a_users_copy_joins_its_factor_in_sos(data_dir: Path) -> None:
+def test_a_users_copy_joins_its_factor_in_sos(own_data_dir: Path) -> None:
     before = suite_task_names("sos")
-    shutil.copytree(FIXTURES / "gpqa", data_dir / "gpqa")
-    shutil.copy(FIXTURES / "wildguardtest.jsonl", data_dir / "wildguardtest.jsonl")
+    shutil.copytree(FIXTURES / "gpqa", own_data_dir / "gpqa")
+    shutil.copy(FIXTURES / "wildguardtest.jsonl", own_data_dir / "wildguardtest.jsonl")
     after = suite_task_names("sos")
     assert set(after) - set(before) == {"gpqa-diamond", "gpqa-main", "wildguardtest-mc"}
     missing = {(m.benchmark, m.lm_eval) for m in missing_sos()}
@@ -57,7 +46,7 @@ def test_a_users_copy_joins_its_factor_in_sos(data_dir: Path) -> None:
     assert not any(b == "WildGuardTest" for b, _ in missing)
 
 
-def test_extended_and_all_suites(data_dir: Path) -> None:
+def test_extended_and_all_suites(own_data_dir: Path) -> None:
     sos, extended, everything = (suite_task_names(s) for s in ("sos", "sos-extended", "all"))
     assert extended[: len(sos)] == sos and set(EXTENDED) <= set(extended)
     assert set(everything) == set(extended) | set(TRUST) and len(everything) == len(set(everything))
@@ -73,8 +62,8 @@ def test_every_release_task_counts_towards_its_factor_the_right_way_round() -> N
         assert origin_text(task) == f"SOS-Bench {benchmark.name}; lm-eval {task.origin}"
 
 
-def test_limit_draws_the_same_items_per_task_for_a_seed(data_dir: Path) -> None:
-    shutil.copytree(FIXTURES / "wmdp", data_dir / "wmdp")
+def test_limit_draws_the_same_items_per_task_for_a_seed(own_data_dir: Path) -> None:
+    shutil.copytree(FIXTURES / "wmdp", own_data_dir / "wmdp")
     tasks, _ = resolve_tasks(["sos"])
     for task in tasks:
         everything = task.items()

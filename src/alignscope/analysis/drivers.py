@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -208,21 +207,3 @@ def fit_drivers(
             f"models sharing a {what} as independent beyond its own term"
         )
     return DriverAnalysis(fits, list(predictors), cluster or "", level, notes)
-
-
-def read_metadata_table(path: Path) -> pd.DataFrame:
-    """A CSV of per-model metadata (a ``model`` column plus e.g. :data:`META_COLUMNS`), indexed by model."""
-    if not path.is_file():
-        raise DataError("no such file", where=str(path))
-    try:
-        table = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"not a readable CSV ({str(exc).splitlines()[0]})", where=str(path)) from None
-    if "model" not in table.columns:
-        raise DataError("needs a 'model' column naming each model", where=str(path))
-    table["model"] = table["model"].astype(str).str.strip()
-    if table["model"].duplicated().any():
-        raise DataError(
-            f"model '{table.model[table.model.duplicated()].iloc[0]}' appears twice", where=str(path)
-        )
-    return table.set_index("model")

@@ -411,6 +411,26 @@ def split_columns(
     return list(judges), list(concrete)
 
 
+def read_model_table(path: str | Path, *, text: bool = False) -> pd.DataFrame:
+    """A user's CSV with one row per model: a ``model`` column (stripped, each model once) plus columns;
+    ``text``: only empty cells are missing (metadata values such as 'None' stay text)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError("no such file", where=str(path))
+    try:
+        table = pd.read_csv(path, keep_default_na=False, na_values=[""]) if text else pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"not a readable CSV ({str(exc).splitlines()[0]})", where=str(path)) from None
+    if "model" not in table.columns:
+        raise DataError("needs a 'model' column naming each model", where=str(path))
+    table["model"] = table["model"].astype(str).str.strip()
+    if table["model"].duplicated().any():
+        raise DataError(
+            f"model '{table.model[table.model.duplicated()].iloc[0]}' appears twice", where=str(path)
+        )
+    return table
+
+
 def correlate_table(
     path: str | Path,
     *,
@@ -429,19 +449,7 @@ def correlate_table(
     line.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataError("no such file", where=str(path))
-    try:
-        table = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"not a readable CSV ({str(exc).splitlines()[0]})", where=str(path)) from None
-    if "model" not in table.columns:
-        raise DataError("needs a 'model' column naming each model", where=str(path))
-    table["model"] = table["model"].astype(str).str.strip()
-    if table["model"].duplicated().any():
-        raise DataError(
-            f"model '{table.model[table.model.duplicated()].iloc[0]}' appears twice", where=str(path)
-        )
+    table = read_model_table(path)
     try:
         judge_cols, concrete_cols = split_columns(list(table.columns), judges, concrete, metadata)
     except DataError as exc:

@@ -59,13 +59,12 @@ def correlate(
 ) -> None:
     """Correlate judge-based scores with concrete scores across models (Spearman, Kendall, Pearson, CIs);
     with metadata, regress every score on it (cluster-robust CIs)."""
-    from alignscope.analysis.drivers import read_metadata_table
-    from alignscope.analysis.meta import correlate_table
+    from alignscope.analysis.meta import correlate_table, read_model_table
     from alignscope.report.correlate import correlate_report
     from alignscope.report.drivers import drivers_blocks
     from alignscope.report.outputs import write_report_files, write_results
 
-    info = read_metadata_table(metadata or table)
+    info = read_model_table(metadata or table, text=True).set_index("model")
     columns = list(info.columns) if metadata else [c for c in META_COLUMNS if c in info.columns]
     meta = correlate_table(
         table, judges=judge, concrete=concrete, n_boot=n_boot, level=level, seed=seed, metadata=columns
