@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from alignscope.data.byo import fingerprint, locate
@@ -54,6 +54,7 @@ SAFETY_SETS = {
     ),
 }
 PROMPT_FIELDS = ("prompt", "question", "goal", "text")
+Loader = Callable[[str], Iterator[Item]]
 LABEL_FIELDS = ("label", "prompt_harm_label", "jailbreak")
 UNSAFE = {"unsafe", "harmful", "true", "1"}
 SAFE = {"safe", "benign", "unharmful", "false", "0"}
@@ -92,6 +93,20 @@ def gpqa_preprocess(text: str | None) -> str:
     return text.replace("  ", " ")
 
 
+def _choice_item(
+    item_id: str, name: str, prompt: str, choices: list[str], gold: int, target: dict[str, Any], version: str
+) -> Item:
+    return Item(
+        id=item_id,
+        dataset=name,
+        messages=[Message(role="user", content=prompt)],
+        choices=choices,
+        gold=gold,
+        target=target,
+        data_version=version,
+    )
+
+
 def _gpqa(name: str) -> Iterator[Item]:
     rows, version = copy_rows(name)
     rng = random.Random(0)
@@ -102,14 +117,10 @@ def _gpqa(name: str) -> Iterator[Item]:
         rng.shuffle(choices)
         question = str(_field(row, "Question", name, n))
         options = "\n".join(f"({'ABCD'[k]}) {c}" for k, c in enumerate(choices))
-        yield Item(
-            id=f"{name}-{row.get('Record ID') or n}",
-            dataset=name,
-            messages=[Message(role="user", content=f"{question.strip()}\n\n{options}")],
-            choices=choices,
-            gold=choices.index(correct),
-            target={"question": question},
-            data_version=version,
+        item_id = f"{name}-{row.get('Record ID') or n}"
+        prompt = f"{question.strip()}\n\n{options}"
+        yield _choice_item(
+            item_id, name, prompt, choices, choices.index(correct), {"question": question}, version
         )
 
 
@@ -123,15 +134,11 @@ def _musr(name: str) -> Iterator[Item]:
             raise DataError(f"{name}, row {n + 1}: answer_choice '{answer}' is not one of its choices")
         narrative, question = str(_field(row, "narrative", name, n)), str(_field(row, "question", name, n))
         options = "\n".join(f"{k + 1} - {c}" for k, c in enumerate(choices))
-        yield Item(
-            id=f"{name}-{n}",
-            dataset=name,
-            messages=[Message(role="user", content=f"{narrative}\n\n{question}\n\n{options}")],
-            choices=choices,
-            gold=choices.index(answer),
-            target={"narrative": narrative, "question": question},
-            data_version=version,
+        prompt, target = (
+            f"{narrative}\n\n{question}\n\n{options}",
+            {"narrative": narrative, "question": question},
         )
+        yield _choice_item(f"{name}-{n}", name, prompt, choices, choices.index(answer), target, version)
 
 
 def _wmdp(name: str) -> Iterator[Item]:
@@ -140,16 +147,9 @@ def _wmdp(name: str) -> Iterator[Item]:
         choices = [str(c) for c in _field(row, "choices", name, n)]
         question = str(_field(row, "question", name, n))
         options = "\n".join(f"{'ABCD'[k]}. {c}" for k, c in enumerate(choices))
-        yield Item(
-            id=f"{name}-{n}",
-            dataset=name,
-            category=name.removeprefix("wmdp-"),
-            messages=[Message(role="user", content=f"{question.strip()}\n{options}")],
-            choices=choices,
-            gold=int(_field(row, "answer", name, n)),
-            target={"question": question},
-            data_version=version,
-        )
+        gold, prompt = int(_field(row, "answer", name, n)), f"{question.strip()}\n{options}"
+        item = _choice_item(f"{name}-{n}", name, prompt, choices, gold, {"question": question}, version)
+        yield item.model_copy(update={"category": name.removeprefix("wmdp-")})
 
 
 def _wmdp_all() -> Iterator[Item]:
@@ -186,54 +186,32 @@ def _safety(name: str) -> Iterator[Item]:
         )
 
 
+def _bring(
+    name: str, description: str, licence: str, source: str, copy: str, part: str | None, read: Loader
+) -> None:
+    """Register ``name``, read by ``read(name)`` from part ``part`` of the user's copy ``copy``."""
+    register(name, description=description, licence=licence, source=source, folder="", copy=copy, part=part)(
+        lambda: read(name)
+    )
+
+
 def _register_all() -> None:
     for part in ("diamond", "extended", "main"):
-        register(
-            f"gpqa-{part}",
-            description=f"GPQA {part}: graduate-level four-option science questions",
-            licence="CC-BY-4.0",
-            source=GPQA_SOURCE,
-            folder="",
-            copy="gpqa",
-            part=f"gpqa_{part}",
-        )(lambda n=f"gpqa-{part}": _gpqa(n))
+        what = "graduate-level four-option science questions"
+        _bring(
+            f"gpqa-{part}", f"GPQA {part}: {what}", "CC-BY-4.0", GPQA_SOURCE, "gpqa", f"gpqa_{part}", _gpqa
+        )
     for part in ("murder_mysteries", "object_placements", "team_allocation"):
-        register(
-            f"musr-{part.replace('_', '-')}",
-            description=f"MuSR {part.replace('_', ' ')}: multistep soft reasoning over a narrative",
-            licence="CC-BY-4.0",
-            source=MUSR_SOURCE,
-            folder="",
-            copy="musr",
-            part=part,
-        )(lambda n=f"musr-{part.replace('_', '-')}": _musr(n))
+        what = f"MuSR {part.replace('_', ' ')}: multistep soft reasoning over a narrative"
+        _bring(f"musr-{part.replace('_', '-')}", what, "CC-BY-4.0", MUSR_SOURCE, "musr", part, _musr)
     for part in WMDP_PARTS:
-        register(
-            part,
-            description=f"WMDP {part.removeprefix('wmdp-')}: four-option questions on hazardous knowledge",
-            licence="MIT",
-            source=WMDP_SOURCE,
-            folder="",
-            copy="wmdp",
-            part=part,
-        )(lambda n=part: _wmdp(n))
-    register(
-        "wmdp",
-        description="WMDP: its three parts (bio, chem, cyber) together, as lm-eval's wmdp group",
-        licence="MIT",
-        source=WMDP_SOURCE,
-        folder="",
-        copy="wmdp",
-    )(_wmdp_all)
+        what = f"WMDP {part.removeprefix('wmdp-')}: four-option questions on hazardous knowledge"
+        _bring(part, what, "MIT", WMDP_SOURCE, "wmdp", part, _wmdp)
+    what = "WMDP: its three parts (bio, chem, cyber) together, as lm-eval's wmdp group"
+    _bring("wmdp", what, "MIT", WMDP_SOURCE, "wmdp", None, lambda _: _wmdp_all())
     for name, (description, source) in SAFETY_SETS.items():
-        register(
-            name,
-            description=f"{description}: should a safe model agree to respond?",
-            licence="see source",
-            source=source,
-            folder="",
-            copy=name,
-        )(lambda n=name: _safety(n))
+        what = f"{description}: should a safe model agree to respond?"
+        _bring(name, what, "see source", source, name, None, _safety)
 
 
 _register_all()
