@@ -20,10 +20,11 @@ from alignscope.cli.common import (
     end_run,
     err_console,
     open_store,
+    parse_model,
     print_table,
 )
 from alignscope.cli.judgment_sources import LCDifficultyOpt, lc_policy
-from alignscope.config import ModelSpec, load_config, validate_config
+from alignscope.config import load_config, validate_config
 from alignscope.errors import ConfigError
 from alignscope.judges import JudgeInputs, run_judge, summarise
 from alignscope.judges.config import JudgeRunConfig, JudgeSpec
@@ -149,7 +150,7 @@ def _config(
         raise ConfigError("give a config file or --judge (e.g. --judge hf:smollm2-135m)")
     raw: dict[str, Any] = {
         "judge": {
-            "model": ModelSpec.parse(judge_model, api_key_env).model_dump(),
+            "model": parse_model(judge_model, api_key_env).model_dump(),
             "mode": mode,
             "template": template,
             "verdict": "logprob" if logprob else "text",
@@ -197,7 +198,9 @@ def judge_summary(
     seed: int,
 ) -> tuple[list[dict[str, Any]], Leaderboard | None]:
     """The per-model summary rows of ``judgments`` with each model's leaderboard numbers (win rate, LC win
-    rate, ratings; from the judge-results service) and that leaderboard (None for modes it does not rank)."""
+    rate, Bradley-Terry rating; from the judge-results service) and that leaderboard (None for modes it does
+    not rank). Style-controlled ratings are left to ``alignscope leaderboard`` (their bootstrap is the slow
+    part)."""
     from alignscope.analysis.judgment_tables import judgment_tables
     from alignscope.analysis.leaderboard import judge_leaderboard
 
@@ -205,7 +208,7 @@ def judge_summary(
     tables = judgment_tables(judgments, generations, label)
     if tables.battles.empty and tables.pairs.empty:
         return rows, None
-    board = judge_leaderboard(tables, baseline, lc_difficulty=lc_difficulty, seed=seed)
+    board = judge_leaderboard(tables, baseline, lc_difficulty=lc_difficulty, style=False, seed=seed)
     numbers = {r["model"]: r for r in board.rows()}
     for row in rows:
         extra = numbers.get(row["model"], {})
