@@ -20,11 +20,10 @@ from alignscope.cli.common import (
     end_run,
     err_console,
     open_store,
-    parse_model,
     print_table,
 )
 from alignscope.cli.judgment_sources import LCDifficultyOpt, lc_policy
-from alignscope.config import load_config, validate_config
+from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.errors import ConfigError
 from alignscope.judges import JudgeInputs, run_judge, summarise
 from alignscope.judges.config import JudgeRunConfig, JudgeSpec
@@ -150,7 +149,7 @@ def _config(
         raise ConfigError("give a config file or --judge (e.g. --judge hf:smollm2-135m)")
     raw: dict[str, Any] = {
         "judge": {
-            "model": parse_model(judge_model, api_key_env).model_dump(),
+            "model": ModelSpec.parse(judge_model, api_key_env).model_dump(),
             "mode": mode,
             "template": template,
             "verdict": "logprob" if logprob else "text",
