@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+import alignscope.backends  # noqa: F401  (registers the backend names these settings accept)
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY, LCDifficultyPolicy
 from alignscope.config import BackendName, ModelSpec
 from alignscope.training.config import DPOTrainConfig
