@@ -93,7 +93,9 @@ def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path, own_d
     assert store.get_artifact(data["run_id"], "bench")["tasks"] == tasks
     html = Path(data["outputs"]["html"])
     assert html == tmp_path / "reports" / data["run_id"] / "report.html"  # cli runs in tmp_path
-    assert 'data-name="live_factor_scores"' in html.read_text(encoding="utf-8")
+    page = html.read_text(encoding="utf-8")
+    assert 'data-name="live_factor_scores"' in page
+    assert 'data-name="task_origins"' in page and 'data-name="sos_missing"' in page
     assert store.get_artifact(data["run_id"], "report")["title"].startswith("alignscope bench")
 
     second = cli(*args)  # a finished run: every call from the cache
