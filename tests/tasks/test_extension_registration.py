@@ -166,3 +166,23 @@ def test_model_specs_accept_exactly_the_registered_backends() -> None:
     with pytest.raises(ConfigError, match="the openai backend needs a base URL"):
         ModelSpec.parse("openai:m")
     assert ModelSpec.parse("vllm:/ckpt").backend == "vllm" and ModelSpec.parse("./ckpt:1").backend == "hf"
+
+
+def test_backend_names_come_from_the_backends_layer() -> None:
+    """config imports nothing above it: its backend names are those the backends package registers."""
+    code = (
+        "from alignscope.config import ModelSpec, validate_config\n"
+        "from alignscope.errors import ConfigError\n"
+        "try:\n"
+        "    validate_config({'name': 'a', 'backend': 'hf'}, ModelSpec, 'm.yaml')\n"
+        "except ConfigError as exc:\n"
+        "    print(exc)\n"
+        "import alignscope.backends\n"
+        "print(validate_config({'name': 'a', 'backend': 'vllm'}, ModelSpec, 'm.yaml').backend)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == [
+        "m.yaml: backend: no backend is registered: import alignscope.backends before validating model specs",
+        "vllm",
+    ]
