@@ -1,6 +1,6 @@
-"""``alignscope train``: SFT, DPO and on-policy RL from a YAML config, and the Meta-Rewarding loop.
+"""``alignscope train``: SFT, DPO, reward models and on-policy RL from a YAML config; the Meta-Rewarding loop.
 
-  alignscope train sft|dpo|rl CONFIG [--workspace DIR] [--json]
+  alignscope train sft|dpo|rm|rl CONFIG [--workspace DIR] [--json]
   alignscope train meta-rewarding CONFIG [--workspace DIR] [--run-id ID] [--json]
 
 Checkpoints are saved under ``<workspace>/checkpoints/<name>`` and registered by name, so every command that
@@ -31,11 +31,12 @@ from alignscope.cli.common import (
 )
 from alignscope.config import load_config
 from alignscope.store.sqlite import default_workspace
-from alignscope.training.config import DPOTrainConfig, RLTrainConfig, SFTTrainConfig
+from alignscope.training.config import DPOTrainConfig, RewardTrainConfig, RLTrainConfig, SFTTrainConfig
 from alignscope.training.meta_config import MetaRewardingConfig
 
 app = typer.Typer(
-    help="Train models: SFT, DPO, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.", no_args_is_help=True
+    help="Train models: SFT, DPO, reward models, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.",
+    no_args_is_help=True,
 )
 ConfigArg = Annotated[Path, typer.Argument(help="YAML config.", show_default=False)]
 
@@ -49,13 +50,14 @@ def _train(path: Path, cls: type, workspace: Path | None, json_out: bool) -> Non
     from alignscope.training.run import train_from_config
 
     config = load_config(path, cls)
+    workspace = workspace or default_workspace()
     reward = None
     if isinstance(config, RLTrainConfig) and config.reward is not None:
-        from alignscope.training.rewards import scorer_reward
+        from alignscope.training.rewards import make_reward
 
-        reward = scorer_reward(config.reward)
+        reward = make_reward(config.reward, workspace, config.model)
     with _stdout_for(json_out):
-        name, result = train_from_config(config, workspace or default_workspace(), data=None, reward=reward)
+        name, result = train_from_config(config, workspace, data=None, reward=reward)
     summary = {k: v for k, v in result.log_history[-1].items() if k.startswith("train_")}
     out = {"checkpoint": name, "path": str(result.path), "metrics": summary, "loss": result.series("loss")}
     rows = [[name, str(result.path), summary.get("train_loss"), summary.get("train_runtime")]]
@@ -76,9 +78,17 @@ def dpo(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = F
     _train(config, DPOTrainConfig, workspace, json_out)
 
 
+@app.command("rm")
+def rm(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+    """Reward model (TRL RewardTrainer) on prompt/chosen/rejected rows; saved as a one-logit HF sequence
+    classifier (OpenRLHF's --reward_pretrain and AutoModelForSequenceClassification load it as is)."""
+    _train(config, RewardTrainConfig, workspace, json_out)
+
+
 @app.command("rl")
 def rl(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
-    """On-policy RL (GRPO or RLOO) on prompts, rewarded by an alignscope scorer (``reward``)."""
+    """On-policy RL (GRPO or RLOO) on prompts, rewarded by an alignscope scorer or a learned reward model
+    (``reward: rm:NAME``: r(sample) - r(chosen), so the data needs prompt/chosen pairs, e.g. HH files)."""
     _train(config, RLTrainConfig, workspace, json_out)
 
 

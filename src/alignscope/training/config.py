@@ -1,4 +1,4 @@
-"""Training configs (YAML via ``alignscope.config.load_config``): SFT, DPO and on-policy RL (GRPO or RLOO).
+"""Training configs (YAML via ``alignscope.config.load_config``): SFT, DPO, reward models and on-policy RL.
 
 Fields common to all three map onto TRL's trainer arguments; ``trl`` passes any other TRL option verbatim
 (``trl: {warmup_ratio: 0.1, save_steps: 200}``), and an option TRL does not know is a ConfigError.
@@ -67,13 +67,27 @@ class DPOTrainConfig(TrainConfig):
     loss_type: str = "sigmoid"
 
 
+class RewardTrainConfig(TrainConfig):
+    """A Bradley-Terry reward model (one-logit sequence classifier) on prompt/chosen/rejected rows."""
+
+    learning_rate: float = Field(1e-5, gt=0)
+    max_length: int | None = Field(
+        1024, ge=8, description="token cap of prompt + reply (longer pairs dropped)"
+    )
+    center_rewards_coefficient: float | None = Field(
+        None, ge=0, description="weight of the penalty pulling rewards towards 0 (Eisenstein et al. 2023)"
+    )
+
+
 class RLTrainConfig(TrainConfig):
-    """On-policy RL (GRPO or RLOO) whose reward is a Python callable from the caller (a judge or scorer)."""
+    """On-policy RL (GRPO or RLOO) rewarded by a scorer, a learned reward model (``rm:NAME``), a callable."""
 
     learning_rate: float = Field(1e-6, gt=0)
     algorithm: Literal["grpo", "rloo"] = "grpo"
     reward: str | None = Field(
-        None, description="name of the alignscope judge or scorer the caller turns into a reward"
+        None,
+        description="a scorer name, or rm:NAME (a reward-model checkpoint name or directory: reward = "
+        "r(sample) - r(the prompt's chosen reply), so data must hold prompt/chosen pairs)",
     )
     num_generations: int = Field(4, ge=2, description="completions sampled per prompt (the group size)")
     max_completion_length: int = Field(256, ge=1)

@@ -5,6 +5,10 @@ chat prompt is given as its last user message and a chat completion as its assis
 marks a completion the reward could not score (TRL leaves it out of the group statistics). A reward that
 also takes a keyword ``item_ids`` receives each completion's Item id (from an ``item_id`` column, e.g. rows
 built by ``data.prompts_from_items``), so a scorer can look up its reference answer or instruction specs.
+
+A reward marked ``trl_level = True`` (e.g. a learned reward model, ``rewards.rm_reward``) takes TRL's protocol
+as it is: the prompts and completions as the model saw them (chat messages or text) and the dataset's other
+columns as keywords; one that sets ``needs_chosen`` gets each prompt's ``chosen`` reply, which the rows carry.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 from datasets import Dataset
 
+from alignscope.errors import DataError
 from alignscope.training.config import RLTrainConfig
 from alignscope.training.data import prompt_dataset
 from alignscope.training.trl_common import TrainResult, run_trainer
@@ -47,6 +52,14 @@ def as_trl_reward(reward: RewardFn, name: str = "reward") -> Callable[..., list[
     return trl_reward
 
 
+def _with_chosen(rows: list[dict[str, Any]]) -> Dataset:
+    """A prompt dataset that keeps each row's ``chosen`` reply (for a reward relative to it)."""
+    missing = next((i for i, r in enumerate(rows, 1) if not isinstance(r.get("chosen"), str | list)), None)
+    if missing is not None:
+        raise DataError(f"row {missing}: the reward compares with the prompt's chosen reply; give 'chosen'")
+    return prompt_dataset(rows).add_column("chosen", [r["chosen"] for r in rows])
+
+
 def train_rl(
     model: str | Path,
     prompts: Dataset | list[dict[str, Any]],
@@ -57,6 +70,9 @@ def train_rl(
     callbacks: list[Any] | None = None,
 ) -> TrainResult:
     """Train ``model`` on-policy on ``prompts`` (rows with a ``prompt``) to raise ``reward``; save it."""
+    trl_level = getattr(reward, "trl_level", False)
+    if getattr(reward, "needs_chosen", False) and not isinstance(prompts, Dataset):
+        prompts = _with_chosen(list(prompts))
     from trl import GRPOConfig, GRPOTrainer, RLOOConfig, RLOOTrainer
 
     config_cls, trainer_cls = (
@@ -71,5 +87,5 @@ def train_rl(
     }
     return run_trainer(
         trainer_cls, config_cls, config, model, prompts, prompt_dataset, output_dir, workspace, callbacks,
-        args, reward_funcs=as_trl_reward(reward, config.reward or "reward"),
+        args, reward_funcs=reward if trl_level else as_trl_reward(reward, config.reward or "reward"),
     )  # fmt: skip
