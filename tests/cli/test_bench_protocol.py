@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from alignscope.config import load_config
+from alignscope.store import RunStore
 from alignscope.tasks.bench_config import BenchConfig
 from alignscope.tasks.suites import RLHF_TRUST
 
@@ -66,3 +67,23 @@ def test_yaml_config_takes_the_protocol_and_temperature(tmp_path: Path) -> None:
     assert (run["protocol"], run["temperature"], run["samples"]) == ("rlhf-trust", 1.0, 2)
     plain = BenchConfig.model_validate({"models": config.model_dump()["models"], "tasks": ["trust"]})
     assert "protocol" not in plain.run_config() and "rtp-toxic" in plain.run_config()["tasks"]
+
+
+def test_a_protocol_run_reports_task_settings_and_run_overrides(cli, tmp_path: Path) -> None:
+    args = ("bench", "rlhf-stereotype", "-m", "hf:smollm2-135m", "--limit", "1", "--max-tokens", "4")
+    result = cli(*args, "--samples", "2", "--temperature", "0.5", "-w", str(tmp_path / "ws"), "--json")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["calls"]["calls_made"] == 2
+    store = RunStore(tmp_path / "ws")
+    answers = [
+        g
+        for j in (0, 1)
+        for g in store.records("generations", run_id=data["run_id"], variant=f"rlhf-stereotype:{j}")
+    ]
+    assert [(g.provenance.sampling.temperature, g.provenance.sampling.max_tokens) for g in answers] == [
+        (0.5, 4)
+    ] * 2
+    html = Path(data["outputs"]["html"]).read_text(encoding="utf-8")
+    assert "settings of rlhf-stereotype" in html and "samples=4, temperature=0.7, max_tokens=70" in html
+    assert "samples=2, temperature=0.5, max_tokens=4" in html

@@ -39,6 +39,7 @@ from alignscope.cli.common import (
     save_report,
 )
 from alignscope.config import ModelSpec, load_config, validate_config
+from alignscope.data.registry import dataset_status
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
 from alignscope.tasks.bench_config import BenchConfig
@@ -46,7 +47,6 @@ from alignscope.tasks.registry import FACTORS, VERTICALS, Task, list_tasks
 from alignscope.tasks.responses import FREE_SCORERS, ScoredResponses, score_responses_file
 from alignscope.tasks.runner import BenchResult, run_bench
 from alignscope.tasks.scorers import ScorerSetup, get_scorer, parse_scorer_options
-from alignscope.data.registry import dataset_status
 from alignscope.tasks.suites import SUITE_GROUPS, missing_sos, origin_text, resolve_tasks, suite_task_names
 
 SCORER_HELP = (
@@ -200,7 +200,8 @@ def _run(
     )  # fmt: skip
     store.put_artifact(engine.run_id, "bench", result.to_dict())
     _print_result(result, json_out)
-    missing = [vars(m) for m in missing_sos()] if {"sos", "sos-extended", "all"} & set(cfg.tasks) else []
+    gaps = missing_sos() if {"sos", "sos-extended", "all"} & set(cfg.tasks) else []
+    missing = [vars(m) for m in gaps]
     if missing:
         print_table(
             "SOS-Bench tasks not run (no data here)",
@@ -210,7 +211,10 @@ def _run(
         )
     facts = {"run": engine.run_id, "tasks": ", ".join(t.name for t in tasks)}
     facts |= {f"settings of {t.name}": _settings_text(t) for t in tasks if t.settings()}
-    report = bench_report(result, [s.name for s in specs], cfg.limit, cfg.seed, facts)
+    overrides = {"samples": cfg.samples, "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
+    if any(v is not None for v in overrides.values()):
+        facts["run overrides"] = ", ".join(f"{k}={v}" for k, v in overrides.items() if v is not None)
+    report = bench_report(result, [s.name for s in specs], cfg.limit, cfg.seed, facts, gaps)
     outputs = save_report(engine, report, out, json_mode=json_out)
     summary = end_run(
         engine, {"bench": result.to_dict(), "missing": missing, "outputs": outputs}, json_mode=json_out

@@ -79,6 +79,10 @@ class ToxicityProtocolTask(ProtocolTask):
     paper: ``--scorer toxicity:model=perspective``; offline regressor by default). Empty continuations are
     skipped as the script skips them; a prompt whose continuations are all empty has no score."""
 
+    def template(self) -> str:
+        """The generation task's template and the cut."""
+        return f"{super().template()}|cut at the first '. ' or newline"
+
     def score_texts(
         self, items: Sequence[Item], responses: Sequence[str], setup: ScorerSetup | None = None
     ) -> list[Result]:
