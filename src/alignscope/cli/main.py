@@ -19,6 +19,7 @@ from alignscope.cli import (
     report_cmd,
     runs_cmd,
     train_cmd,
+    trust_study_cmd,
 )
 from alignscope.errors import UserError
 
@@ -38,6 +39,7 @@ app.command("judge")(judge_cmd.judge)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("audit-judge")(audit_judge_cmd.audit_judge)
 app.add_typer(train_cmd.app, name="train")
+app.command("trust-study")(trust_study_cmd.trust_study)
 app.command("audit")(audit_cmd.audit)
 app.command("correlate")(correlate_cmd.correlate)
 app.command("report")(report_cmd.report)

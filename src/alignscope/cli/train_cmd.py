@@ -41,7 +41,7 @@ app = typer.Typer(
 ConfigArg = Annotated[Path, typer.Argument(help="YAML config.", show_default=False)]
 
 
-def _stdout_for(json_mode: bool) -> contextlib.AbstractContextManager[Any]:
+def stdout_for(json_mode: bool) -> contextlib.AbstractContextManager[Any]:
     """Under --json, what the trainers print (TRL logs each step to stdout) goes to stderr."""
     return contextlib.redirect_stdout(sys.stderr) if json_mode else contextlib.nullcontext()
 
@@ -56,7 +56,7 @@ def _train(path: Path, cls: type, workspace: Path | None, json_out: bool) -> Non
         from alignscope.training.rewards import make_reward
 
         reward = make_reward(config.reward, workspace, config.model)
-    with _stdout_for(json_out):
+    with stdout_for(json_out):
         name, result = train_from_config(config, workspace, data=None, reward=reward)
     summary = {k: v for k, v in result.log_history[-1].items() if k.startswith("train_")}
     out = {"checkpoint": name, "path": str(result.path), "metrics": summary, "loss": result.series("loss")}
@@ -108,7 +108,7 @@ def meta_rewarding(
     cfg = load_config(config, MetaRewardingConfig)
     store = open_store(workspace)
     engine = begin_run(store, "meta-rewarding", cfg.model_dump(mode="json"), run_id)
-    with _stdout_for(json_out):
+    with stdout_for(json_out):
         result = run_meta_rewarding(cfg, engine, store.workspace)
     _print_metrics(result.metrics, json_out)
     facts = {"run": engine.run_id, "config": str(config), "checkpoints": ", ".join(result.checkpoints)}
