@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "byo"
 BROUGHT = {
     "gpqa-diamond", "gpqa-extended", "gpqa-main", "musr-murder-mysteries", "musr-object-placements",
     "musr-team-allocation", "wmdp", "wmdp-bio", "wmdp-chem", "wmdp-cyber", "beavertails", "cdna",
-    "dttoxicity", "jailbreakhub", "saladbench", "sgxstest", "wildguardtest",
+    "dttoxicity", "jailbreakhub", "saladbench", "sgxstest", "wildguardtest", "toxigen",
 }  # fmt: skip
 
 
@@ -137,3 +137,24 @@ def test_a_bad_label_or_missing_field_is_one_line(own_data_dir: Path) -> None:
     (own_data_dir / "gpqa" / "gpqa_main.csv").write_text("Question,Correct Answer\nq,a\n")
     with pytest.raises(DataError, match="gpqa-main, row 1: no 'Incorrect Answer 1' field"):
         get_dataset("gpqa-main").items()
+
+
+def test_toxigen_labels_as_lm_eval_from_a_file_or_a_saved_test_split(
+    own_data_dir: Path, tmp_path: Path
+) -> None:
+    import datasets
+    from lm_eval.tasks.toxigen.utils import doc_to_target
+
+    from alignscope.data.byo import record_source
+
+    rows = [json.loads(line) for line in (FIXTURES / "toxigen.jsonl").read_text().splitlines()]
+    record_source("toxigen", FIXTURES / "toxigen.jsonl")
+    items = get_dataset("toxigen").items()
+    assert [it.gold for it in items] == [int(doc_to_target(r)) for r in rows] == [1, 0, 0]
+    assert items[0].choices == ["No", "Yes"] and items[0].category == "immigrants"
+    saved = tmp_path / "toxigen_saved"
+    train = datasets.Dataset.from_list(rows[:1])
+    datasets.DatasetDict({"train": train, "test": datasets.Dataset.from_list(rows)}).save_to_disk(str(saved))
+    record_source("toxigen", saved)
+    assert locate("toxigen", "toxigen", "test") == (saved, "test")
+    assert [it.target["text"] for it in get_dataset("toxigen").items()] == [r["text"] for r in rows]

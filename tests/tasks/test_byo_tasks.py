@@ -20,18 +20,17 @@ FIXTURES = Path(__file__).parents[1] / "data" / "byo"
 
 
 def lm_eval_config(
-    yaml: str, name: str, split: str, rows: list[dict[str, Any]], folder: Path
+    yaml: str, name: str, split: str | tuple[str, ...], rows: list[dict[str, Any]], folder: Path
 ) -> dict[str, Any]:
-    """lm-eval's task config ``yaml`` (under its tasks folder) reading ``rows`` as split ``split``."""
+    """lm-eval's task config ``yaml`` (under its tasks folder) reading ``rows`` as split(s) ``split``."""
     from lm_eval.tasks._yaml_loader import load_yaml
 
     path = folder / f"{name}.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     cfg = load_yaml(lm_eval_tasks_dir() / yaml, recursive=True)
     cfg.pop("tag", None)
-    cfg.update(
-        task=name, dataset_path="json", dataset_name=None, dataset_kwargs={"data_files": {split: str(path)}}
-    )
+    files = {s: str(path) for s in ((split,) if isinstance(split, str) else split)}
+    cfg.update(task=name, dataset_path="json", dataset_name=None, dataset_kwargs={"data_files": files})
     return cfg
 
 
@@ -91,6 +90,20 @@ def test_wmdp_requests_match_lm_eval_wmdp(own_data_dir: Path, tmp_path: Path) ->
         for (_, context, continuations), item in zip(refs, mine, strict=True):
             prompt = task.choice_prompt(item)
             assert prompt.context == context and list(prompt.continuations) == continuations
+
+
+def test_toxigen_requests_match_lm_eval_toxigen(own_data_dir: Path, tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "toxigen.jsonl", own_data_dir / "toxigen.jsonl")
+    rows = list(read_rows(FIXTURES / "toxigen.jsonl"))
+    task = get_task("toxigen-mc")
+    refs = request_contexts(
+        [lm_eval_config("toxigen/toxigen.yaml", "ref_toxigen", ("train", "test"), rows, tmp_path)]
+    )
+    items = task.items()
+    assert len(refs) == len(items) == 3
+    for (_, context, continuations), item in zip(refs, items, strict=True):
+        prompt = task.choice_prompt(item)
+        assert prompt.context == context and list(prompt.continuations) == continuations == [" No", " Yes"]
 
 
 def test_headline_metrics_and_wmdp_direction(own_data_dir: Path) -> None:

@@ -29,7 +29,7 @@ def test_sos_is_every_present_task_of_the_release_and_names_the_rest(own_data_di
     assert len(gpqa) == 1 and gpqa[0].lm_eval == "leaderboard_gpqa"  # one row for a wholly missing benchmark
     assert gpqa[0].reason.startswith("bring your own copy: alignscope data add gpqa PATH")
     toxigen = next(m for m in missing if m.benchmark == "Toxigen")
-    assert toxigen.reason == "no data set for it here"
+    assert toxigen.reason.startswith("bring your own copy: alignscope data add toxigen PATH")
 
 
 def test_a_users_copy_joins_its_factor_in_sos(own_data_dir: Path) -> None:

@@ -8,7 +8,9 @@ A copy is found, in this order:
 ``ALIGNSCOPE_DATA_DIR`` defaults to ``~/.alignscope/data``. A copy is a JSONL/JSON/CSV/Parquet file or a
 folder saved with ``datasets``' ``save_to_disk``. A copy of a set in several parts (GPQA's diamond, extended
 and main) is a folder holding one file or saved folder per part, named as upstream (``gpqa_main.csv``), or a
-saved ``DatasetDict`` whose splits are the parts (MuSR). Nothing is copied: alignscope reads the user's files.
+saved ``DatasetDict`` whose splits are the parts (MuSR); a set read from one split of its source (ToxiGen's
+annotated ``test``) takes that split of a saved ``DatasetDict``, or the file itself. Nothing is copied:
+alignscope reads the user's files.
 """
 
 from __future__ import annotations
@@ -88,13 +90,14 @@ def _part(copy: Path, part: str) -> tuple[Path, str | None] | None:
 def locate(name: str, copy: str, part: str | None) -> tuple[Path, str | None] | None:
     """The user's copy of set ``name`` (a part ``part`` of copy ``copy``) as (path, split), or None."""
     sources = added_sources()
-    if name in sources and Path(sources[name]).exists():
-        return Path(sources[name]), None
+    added = Path(sources[name]) if name in sources else None
+    if added is not None and added.exists() and name != copy:
+        return added, None  # a part added on its own
     found = Path(sources[copy]) if copy in sources else _existing(data_dir() / copy)
     if found is None or not found.exists():
         return None
-    if part is None:
-        return found, None
+    if part is None or (found.is_file() and name == copy):
+        return found, None  # the set has no parts, or its one part is the file itself
     return _part(found, part)
 
 
