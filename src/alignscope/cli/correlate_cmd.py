@@ -40,7 +40,8 @@ def correlate(
         typer.Option(
             "--metadata",
             help="CSV of per-model training metadata ('model' plus e.g. base_model, sft_dataset, sft_size, "
-            "po_method, stage; default: those columns of TABLE).",
+            "po_method, stage; default: those columns of TABLE). Empty cells are unknown (write 'none' for "
+            "no preference optimisation).",
         ),
     ] = None,
     predictor: Annotated[
