@@ -11,16 +11,17 @@ FIXTURES = Path(__file__).parents[1] / "data" / "byo"
 
 
 def test_data_add_and_list_cli(cli, own_data_dir: Path, tmp_path: Path) -> None:
-    listed = json.loads(cli("data", "list", "--json").out)["datasets"]
-    gpqa = next(d for d in listed if d["name"] == "gpqa-main")
-    assert gpqa["rows"] is None and gpqa["status"] == "bring your own: not added"
-    assert "https://huggingface.co/datasets/Idavidrein/gpqa" in gpqa["source"]
     added = cli("data", "add", "gpqa", str(FIXTURES / "gpqa"), "--json")
     assert added.code == 0, added.err
     assert json.loads(added.out)["rows"] == {"gpqa-diamond": 4, "gpqa-main": 3}
     assert added_sources() == {"gpqa": str((FIXTURES / "gpqa").resolve())}
     listed = {d["name"]: d for d in json.loads(cli("data", "list", "--json").out)["datasets"]}
     assert listed["gpqa-main"]["rows"] == 3 and listed["gpqa-main"]["status"].startswith("your copy: ")
+    extended = listed["gpqa-extended"]  # no gpqa_extended file in that copy
+    assert extended["rows"] is None and extended["status"] == "bring your own: not added"
+    assert extended["how_to_add"].startswith("bring your own copy: alignscope data add gpqa PATH")
+    assert "https://huggingface.co/datasets/Idavidrein/gpqa" in extended["source"]
+    assert listed["mmlu"]["status"] == "bundled" and listed["mmlu"]["rows"] == 14042
     wrong = cli("data", "add", "musr", str(FIXTURES / "gpqa"))
     assert wrong.code == 2 and "holds none of musr's parts" in wrong.err
     assert "musr" not in added_sources()
