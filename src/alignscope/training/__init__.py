@@ -1,7 +1,9 @@
 """Alignment training through TRL: SFT, DPO, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.
 
 Modules: ``config`` (YAML configs), ``data`` (files and records -> ``datasets.Dataset``), ``sft`` / ``dpo`` /
-``rl`` (typed wrappers over TRL's trainers, sharing ``trl_common``), ``rewards`` (scorers as RL rewards),
+``rl`` (typed wrappers over TRL's trainers, sharing ``trl_common``), ``reward_model`` (reward models: TRL's
+RewardTrainer, one-logit sequence classifiers), ``rewards`` (scorers and reward models as RL rewards),
+``trust_config`` / ``trust_study`` (base -> SFT -> DPO and RM + RL, the trust tasks on every checkpoint),
 ``run`` (config -> trained, saved and registered checkpoint), ``checkpoints`` (the ``<workspace>/models.json``
 registry), ``pairs`` (actor and judge pair selection on score tables), ``meta_pairs`` (records -> DPO rows),
 ``meta_config`` / ``meta_rewarding`` (the loop, Self-Rewarding as its config), ``conclude`` (scores for
@@ -28,7 +30,10 @@ PPO at cluster scale: OpenRLHF
 ------------------------------
 TRL's released wheel has no PPO trainer; for PPO (actor, critic, reward and reference models on a Ray cluster
 with vLLM rollouts) use OpenRLHF on the same files: prompt files (``prompt`` as text or chat messages) for RL
-and prompt/chosen/rejected files for DPO. A Python reward (an alignscope judge or scorer) plugs in through
+and prompt/chosen/rejected files for DPO. A reward model from ``alignscope train rm`` loads as it is with
+``--reward_pretrain runs/checkpoints/<rm>`` in place of ``--remote_rm_url`` (OpenRLHF's PPO rewards the RM's
+raw score, its critic the baseline; ``train rl`` with ``reward: rm:NAME`` subtracts r(chosen)).
+A Python reward (an alignscope judge or scorer) plugs in through
 ``--remote_rm_url reward_func.py``, a file defining ``reward_func(queries, prompts, labels)`` where each query
 is prompt + completion as rendered text, so ``completion = query[len(prompt):]``::
 
