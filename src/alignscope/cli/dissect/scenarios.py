@@ -1,0 +1,118 @@
+"""``alignscope dissect scenarios``: label queries with the original's scenario groups through a classifier
+model (logprob verdicts by default, so every query gets a group), and report the accuracy on benchmark
+queries whose category has a known group (MT-Bench, Vicuna-bench)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from alignscope.cli.common import (
+    ApiKeyEnvOpt,
+    JsonOpt,
+    LimitOpt,
+    RunIdOpt,
+    SeedOpt,
+    WorkspaceOpt,
+    begin_run,
+    emit_json,
+    end_run,
+    open_store,
+    out_console,
+    print_table,
+)
+from alignscope.cli.dissect.shared import OutOpt, write_result
+from alignscope.config import ModelSpec
+
+if TYPE_CHECKING:
+    from alignscope.backends.base import Backend
+    from alignscope.judges.config import JudgeSpec
+
+ClassifierOpt = Annotated[
+    str, typer.Option("--classifier", help="Scenario classifier model as BACKEND:MODEL or BACKEND:MODEL@URL.")
+]
+
+
+def scenarios(
+    queries: Annotated[str, typer.Argument(help="Bundled data set or file of prompts to label.")],
+    classifier: ClassifierOpt = "hf:smollm2-135m",
+    text: Annotated[
+        bool, typer.Option("--text", help="Parse text verdicts instead of next-token probabilities.")
+    ] = False,
+    template: Annotated[str, typer.Option(help="Scenario template.")] = "scenario-groups",
+    api_key_env: ApiKeyEnvOpt = None,
+    limit: LimitOpt = None,
+    seed: SeedOpt = 0,
+    run_id: RunIdOpt = None,
+    out: OutOpt = None,
+    workspace: WorkspaceOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Label each query with its scenario group (the original's 10 groups + Others)."""
+    from alignscope.data import load_items
+    from alignscope.experiments.scenarios import label_scenarios
+
+    spec = scenario_spec(classifier, api_key_env, template, text, seed)
+    items = load_items(queries, limit=limit, seed=seed)
+    config = {"classifier": spec.model_dump(mode="json"), "queries": queries, "limit": limit, "seed": seed}
+    engine = begin_run(open_store(workspace), "dissect-scenarios", config, run_id)
+    result = label_scenarios(engine, _backend(spec), spec, items, seed=seed)
+    rows = [
+        {
+            "dataset": it.dataset,
+            "item_id": it.id,
+            "category": it.category,
+            "group": result.groups[(it.dataset, it.id)],
+        }
+        for it in items
+    ]
+    print_table(
+        f"scenario groups by {spec.label}",
+        ["dataset", "item", "category", "group"],
+        [[r["dataset"], r["item_id"], r["category"] or "", r["group"] or "(failed)"] for r in rows],
+        json_mode=json_out,
+    )
+    accuracy = asdict(result.accuracy) if result.accuracy else None
+    if accuracy and not json_out:
+        out_console.print(
+            f"accuracy on {accuracy['n']} queries of known group: {accuracy['accuracy']:.1%} "
+            f"[{accuracy['lower']:.1%}, {accuracy['upper']:.1%}]; majority class "
+            f"({accuracy['majority_group']}) "
+            f"{accuracy['majority_baseline']:.1%}"
+        )
+    summary = {
+        "classifier": {"label": spec.label, "model": spec.model.model, "verdict": spec.verdict},
+        "queries": len(items),
+        "labels": rows,
+        "accuracy": accuracy,
+        "parse_failures": sum(j.parse_status == "failed" for j in result.judgments),
+    }
+    full = end_run(engine, summary, json_mode=json_out)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        full["files"] = write_result(out / "scenarios.json", full, [])
+    if json_out:
+        emit_json(full)
+
+
+def scenario_spec(
+    classifier: str, api_key_env: str | None, template: str, text: bool, seed: int
+) -> JudgeSpec:
+    """The JudgeSpec of a scenario classifier."""
+    from alignscope.judges.config import JudgeSpec
+
+    return JudgeSpec(
+        model=ModelSpec.parse(classifier, api_key_env),
+        mode="scenario",
+        template=template,
+        verdict="text" if text else "logprob",
+        sampling={"max_tokens": 16, "temperature": 0.0, "seed": seed},
+    )
+
+
+def _backend(spec: JudgeSpec) -> Backend:
+    from alignscope.backends.registry import make_backend
+
+    return make_backend(spec.model, where="classifier")
