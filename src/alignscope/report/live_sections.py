@@ -15,6 +15,7 @@ from alignscope.report.inputs import JudgeResults, LiveSettings
 from alignscope.report.model import Block, Bullets, Cell, Plot, Section, Table, Text
 from alignscope.report.sections import frame_table, judge_info, meta_analysis_blocks, slug
 from alignscope.report.svg import bar_chart_svg
+from alignscope.report.task_origins import task_origin_blocks
 from alignscope.tasks.runner import BenchResult
 
 SAMPLE_PROMPTS = 3
@@ -131,10 +132,9 @@ def task_frame(bench: BenchResult) -> pd.DataFrame:
 
 
 def factors_section(cfg: LiveSettings, bench: BenchResult) -> Section:
-    """Concrete factor and vertical scores with CIs, a bar chart, and the per-task table."""
-    return live_section(
-        cfg, "live-factors", "Live: concrete factor scores (ground truth, no judge)", factor_blocks(bench)
-    )
+    """Concrete factor and vertical scores with CIs, a bar chart, the per-task table, each task's origin."""
+    blocks = [*factor_blocks(bench), *task_origin_blocks([t.task for t in bench.tasks], ())]
+    return live_section(cfg, "live-factors", "Live: concrete factor scores (ground truth, no judge)", blocks)
 
 
 def factor_blocks(bench: BenchResult) -> list[Block]:
@@ -143,7 +143,8 @@ def factor_blocks(bench: BenchResult) -> list[Block]:
         Text(
             text="Each task is scored by a deterministic scorer (log-likelihood multiple choice, "
             "IFEval checkers, refusal classifier ...), normalised to [0, 1] with chance removed, and "
-            "averaged into its factor. CIs: bootstrap over items."
+            "averaged into its factor (an SOS-Bench benchmark's subtasks first into the benchmark, as the "
+            "paper does). CIs: bootstrap over items."
         )
     ]
     if bench.groups:
