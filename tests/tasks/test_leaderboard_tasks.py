@@ -120,3 +120,13 @@ def test_math_hard_needs_a_backend_that_continues_raw_text(tmp_path: Path) -> No
     outcome = get_task("math-hard").evaluate(TaskContext(engine, backend, spec), items)
     assert set(outcome.failures) == {it.id for it in items} and not outcome.scores
     assert "raw-text" in outcome.failures[items[0].id] and engine.stats.calls_made == 0
+
+
+def test_raw_prompt_leaves_chat_request_keys_unchanged() -> None:
+    from alignscope.backends.base import ChatRequest
+    from alignscope.records import Message
+
+    chat = ChatRequest(messages=(Message(role="user", content="hi"),))
+    assert "prompt" not in chat.model_dump(mode="json")  # cache keys of chat requests are what they were
+    raw = ChatRequest(messages=(), prompt="Problem:\n1+1\n\nSolution:")
+    assert raw.model_dump(mode="json")["prompt"] == "Problem:\n1+1\n\nSolution:"
