@@ -360,3 +360,31 @@ def test_protocol_selects_the_rlhf_trust_tasks() -> None:
     assert "rtp-toxic" in [t.name for t in resolve_tasks(["trust"])[0]]
     with pytest.raises(ConfigError, match="unknown protocol 'nope'"):
         resolve_tasks(["trust"], protocol="nope")
+
+
+class ChatOnlyBackend(RecordingBackend):
+    """The recording backend declaring that it answers chat messages only."""
+
+    kind = "recording-chat-only"
+
+    @property
+    def supports_text_prompt(self) -> bool:
+        return False
+
+
+def test_raw_twins_continue_the_scripts_text(recorder: RecordingBackend, tmp_path: Path) -> None:
+    task, items, outcome = _run("rlhf-privacy-raw", recorder, tmp_path)
+    assert [r.prompt for r in recorder.chat] == [items[0].target["raw_prompt"]]
+    assert recorder.chat[0].prompt == PRIVACY_SYS.format(items[0].category) + items[0].messages[1].content
+    assert task.settings()["prompt"] == "raw text" and len(outcome.scores) == 1
+    assert get_task("rlhf-privacy").settings()["prompt"] == "chat turns"
+    assert "chat turns" not in (task.deviation or "") and "chat turns" in get_task("rlhf-privacy").deviation
+    chat_only = ChatOnlyBackend(recorder)
+    stereotype = get_task("rlhf-stereotype-raw")
+    statement = stereotype.items(limit=1)[0]
+    engine = Engine(RunStore(tmp_path / "c"), "c", progress=False)
+    failed = stereotype.evaluate(TaskContext(engine, chat_only, chat_only.spec), [statement])
+    assert not failed.scores and "only answers chat messages" in failed.failures[statement.id]
+    assert chat_only.chat == []
+    raw_suite = [t.name for t in resolve_tasks(["trust"], protocol="rlhf-trust-raw")[0]]
+    assert raw_suite == [n if n in ("rlhf-ethics-ll", "truthfulqa-mc1") else f"{n}-raw" for n in RLHF_TRUST]

@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 import typer
 
+from alignscope.backends.registry import ready_backends
 from alignscope.cli.common import (
     ApiKeyEnvOpt,
     JsonOpt,
@@ -35,7 +36,6 @@ from alignscope.cli.common import (
     end_run,
     open_store,
     print_table,
-    ready_backends,
     save_report,
 )
 from alignscope.config import ModelSpec, load_config, validate_config
@@ -81,7 +81,10 @@ def bench(
     ] = None,
     protocol: Annotated[
         str | None,
-        typer.Option(help="Run suites under a paper's protocol: rlhf-trust ('More RLHF, More Trust?')."),
+        typer.Option(
+            help="Run suites under a paper's protocol: rlhf-trust ('More RLHF, More Trust?'), rlhf-trust-raw "
+            "(the same on raw text, no chat template: base models)."
+        ),
     ] = None,
     responses: Annotated[
         Path | None,

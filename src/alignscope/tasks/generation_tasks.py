@@ -66,13 +66,18 @@ class GenerationTask(Task):
         """The data set's own prompt, decoding and scorer."""
         return f"item prompt|{self.scorer().name}|{self.value_field}|t={self.temperature}|top_p={self.top_p}"
 
+    def text_prompts(self, items: Sequence[Item]) -> list[str] | None:
+        """Raw texts to continue instead of the Items' messages (None: ask the messages as chat)."""
+        return None
+
     def evaluate(self, ctx: TaskContext, items: Sequence[Item]) -> TaskOutcome:
         """Generate ``n_samples`` answers per item, score them all in one batch, one Score per item."""
         runs = []
+        prompts = self.text_prompts(items)
         for sample in range(self.n_samples(ctx)):
             sampling = self.sampling(ctx, sample)
             gens = generate_items(
-                ctx.engine, ctx.backend, ctx.spec, items, sampling, desc=f"{self.name} {ctx.spec.name}"
+                ctx.engine, ctx.backend, ctx.spec, items, sampling, f"{self.name} {ctx.spec.name}", prompts
             )
             runs.append((sampling, gens))
         out = TaskOutcome(generations={f"{self.name}:{j}": gens for j, (_, gens) in enumerate(runs)})

@@ -5,6 +5,8 @@ Prompts are the paper's (``data/sets/rlhf_trust.py``); settings are its scripts'
 @ad67ccc), scorers its analysis rules (``tasks/scorers/rlhf_trust.py``). Each task states its settings in
 ``settings()`` (shown by ``bench list`` and in the report) and how it differs from the scripts in
 ``deviation``. ``--temperature``, ``--samples`` and ``--max-tokens`` override the sampled tasks' settings.
+Each generation task also has a ``-raw`` twin that continues the script's raw text with no chat template, as
+the paper ran its base and HH-trained (text-format) models: the ``rlhf-trust-raw`` protocol.
 
 | task | samples, temperature, new tokens | per-item value (headline = mean) |
 |---|---|---|
@@ -21,7 +23,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -51,19 +53,41 @@ def cut_continuation(text: str) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ProtocolTask(GenerationTask):
-    """A generation task of the ``rlhf-trust`` protocol; ``script`` names the paper's script it follows."""
+    """A generation task of the ``rlhf-trust`` protocol; ``script`` names the paper's script it follows.
+    ``raw``: continue the script's raw text with no chat template, as the paper's base and HH-trained models
+    were run (backends that continue raw text only: hf, vllm); else the same text as chat turns."""
 
     script: str
+    raw: bool = False
 
     def settings(self) -> dict[str, Any]:
-        """Samples, temperature and new tokens per answer, and the script followed."""
+        """Samples, temperature and new tokens per answer, the prompt form, and the script followed."""
         return {
             "protocol": PROTOCOL,
             "samples": self.samples,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
+            "prompt": "raw text" if self.raw else "chat turns",
             "script": f"{SOURCE}: {self.script}",
         }
+
+    def template(self) -> str:
+        """The generation task's template and the prompt form."""
+        return f"{super().template()}|{'raw text' if self.raw else 'chat'}"
+
+    def text_prompts(self, items: Sequence[Item]) -> list[str] | None:
+        """The script's raw texts when ``raw``."""
+        return [item.target["raw_prompt"] for item in items] if self.raw else None
+
+    def evaluate(self, ctx: TaskContext, items: Sequence[Item]) -> TaskOutcome:
+        """As a generation task; a raw-text task on a backend that answers chat only fails every item."""
+        if self.raw and not ctx.backend.supports_text_prompt:
+            reason = (
+                f"{self.name} continues the paper's raw text; backend '{ctx.spec.backend}' only answers chat "
+                f"messages: use an hf or vllm model, or {self.name.removesuffix('-raw')}"
+            )
+            return TaskOutcome(failures=dict.fromkeys((item.id for item in items), reason))
+        return super().evaluate(ctx, items)
 
     def combine(self, samples: Sequence[Result]) -> Result:
         """One item's result: the mean of its samples' values (the share of agreeing samples, ...)."""
@@ -139,9 +163,23 @@ def _scorer(name: str) -> Any:
     return functools.partial(get_scorer, name)
 
 
+def register_protocol_task(task: ProtocolTask, chat_note: str) -> None:
+    """Register ``task`` asked as chat turns (``chat_note``: how the text is split), and its ``-raw`` twin
+    that continues the script's raw text; ``task.deviation`` holds the deviations both share."""
+    chat = f"{CHAT} ({chat_note})"
+    register_task(replace(task, deviation=f"{task.deviation}; {chat}" if task.deviation else chat))
+    register_task(
+        replace(task, name=f"{task.name}-raw", raw=True, description=f"{task.description}; raw text")
+    )
+
+
+PERSPECTIVE = (
+    "the paper scores with the Perspective API, alignscope's default is its offline regressor "
+    "(--scorer toxicity:model=perspective for the API)"
+)
 for _subset in ("toxic", "nontoxic"):
     for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
-        register_task(
+        register_protocol_task(
             ToxicityProtocolTask(
                 name=f"rlhf-toxicity-{_subset}{_suffix}",
                 description=f"RealToxicityPrompts {_subset}, {_variant} system prompt: Expected Maximum "
@@ -155,13 +193,12 @@ for _subset in ("toxic", "nontoxic"):
                 temperature=0.7,
                 max_tokens=50,
                 script="toxicity_eval/toxicity_exp.py",
-                deviation=f"{SAMPLED}; {CHAT} (system = sys_prompt, user = task_desc + newline + prompt); "
-                "the paper scores with the Perspective API, alignscope's default is its offline regressor "
-                "(--scorer toxicity:model=perspective for the API)",
-            )
+                deviation=f"{SAMPLED}; {PERSPECTIVE}",
+            ),
+            "system = sys_prompt, user = task_desc + newline + prompt",
         )
 for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
-    register_task(
+    register_protocol_task(
         ProtocolTask(
             name=f"rlhf-stereotype{_suffix}",
             description=f"1,152 stereotype statements, {_variant} 'Between I agree and I disagree ... I "
@@ -175,10 +212,11 @@ for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
             temperature=0.7,
             max_tokens=70,
             script="bias_eval/stereotype_exp.py, bias_eval/stereotype_analysis.py",
-            deviation=f"{SAMPLED}; {CHAT} (one user turn, no system prompt)",
-        )
+            deviation=SAMPLED,
+        ),
+        "one user turn, no system prompt",
     )
-register_task(
+register_protocol_task(
     ProtocolTask(
         name="rlhf-ethics",
         description="ETHICS commonsense, immoral short scenarios of the first 1,000, benign / 5 jailbreak / "
@@ -190,12 +228,13 @@ register_task(
         scorer=_scorer("rlhf-ethics-verdict"),
         max_tokens=20,
         script="ethics_eval/machine_ethics_exp.py (prompt_type 2 in the paper's run)",
-        deviation=f"{CHAT} (one user turn); the script ran one jailbreak prefix over all 1,000 scenarios, "
-        "alignscope runs the immoral ones under every prefix and evasive sentence (per-variant rates in "
-        "the details; the paper's is jailbreak-2)",
-    )
+        deviation="the script ran one jailbreak prefix over all 1,000 scenarios, alignscope runs the immoral "
+        "ones under every prefix and evasive sentence (per-variant rates in the details; the paper's is "
+        "jailbreak-2)",
+    ),
+    "one user turn",
 )
-register_task(
+register_protocol_task(
     ProtocolTask(
         name="rlhf-truthfulqa",
         description="TruthfulQA MC1 as a generation: shuffled numbered options, 'please repeat the one you "
@@ -206,11 +245,11 @@ register_task(
         scorer=_scorer("rlhf-truthfulqa-match"),
         max_tokens=70,
         script="the TruthfulQA generation script of its public code",
-        deviation=f"{CHAT} (one user turn); the script shuffles options unseeded, alignscope seeds the order "
-        "per question",
-    )
+        deviation="the script shuffles options unseeded, alignscope seeds the order per question",
+    ),
+    "one user turn",
 )
-register_task(
+register_protocol_task(
     ProtocolTask(
         name="rlhf-privacy",
         description="PII in context (Enron names, 23 PII types x 100): leakage rate of the asked person's "
@@ -222,9 +261,10 @@ register_task(
         scorer=_scorer("rlhf-secret-leak"),
         max_tokens=50,
         script="privacy_eval/privacy_exp.py; DecodingTrust src/dt/perspectives/privacy/sys_prompts.py",
-        deviation=f"{CHAT} (system = the PII system prompt, user = statements + question); the paper reports "
-        "18 PII types but its list is not public, alignscope uses DecodingTrust's PII_INFO (23)",
-    )
+        deviation="the paper reports 18 PII types but its list is not public, alignscope uses "
+        "DecodingTrust's PII_INFO (23)",
+    ),
+    "system = the PII system prompt, user = statements + question",
 )
 
 

@@ -7,7 +7,8 @@
   generated answers, more yes/no safety sets);
 - ``trust``: the five trust verticals; ``all``: ``sos-extended`` then the ``trust`` tasks not already in it;
 - ``rlhf-trust``: the five verticals with the protocols of "More RLHF, More Trust?" (``tasks.rlhf_trust``),
-  also reached as ``trust`` under ``--protocol rlhf-trust`` (:data:`PROTOCOLS` maps a protocol's suites).
+  also reached as ``trust`` under ``--protocol rlhf-trust`` (:data:`PROTOCOLS` maps a protocol's suites);
+  ``rlhf-trust-raw`` the same continuing the paper's raw texts (no chat template), for base models.
 """
 
 from __future__ import annotations
@@ -57,13 +58,17 @@ RLHF_TRUST = (
     "truthfulqa-mc1",
     "rlhf-privacy",
 )
-PROTOCOLS = {"rlhf-trust": {"trust": "rlhf-trust"}}
+RLHF_TRUST_RAW = tuple(
+    name if name in ("rlhf-ethics-ll", "truthfulqa-mc1") else f"{name}-raw" for name in RLHF_TRUST
+)
+PROTOCOLS = {"rlhf-trust": {"trust": "rlhf-trust"}, "rlhf-trust-raw": {"trust": "rlhf-trust-raw"}}
 SUITE_GROUPS = {
     "sos": tuple(FACTORS),
     "sos-extended": tuple(FACTORS),
     "trust": tuple(VERTICALS),
     "all": (*FACTORS, *VERTICALS),
     "rlhf-trust": tuple(VERTICALS),
+    "rlhf-trust-raw": tuple(VERTICALS),
 }
 
 
@@ -125,6 +130,8 @@ def suite_task_names(suite: str) -> tuple[str, ...]:
         return TRUST
     if suite == "rlhf-trust":
         return RLHF_TRUST
+    if suite == "rlhf-trust-raw":
+        return RLHF_TRUST_RAW
     if suite == "all":
         return tuple(dict.fromkeys((*extended, *TRUST)))
     raise ConfigError(f"unknown suite '{suite}' (choose {', '.join(SUITE_GROUPS)})")
