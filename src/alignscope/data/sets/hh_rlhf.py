@@ -119,25 +119,12 @@ def _items(subset: str) -> Iterator[Item]:
         )
 
 
-@register(
-    "hh-rlhf-harmless-base",
-    description="Anthropic HH-RLHF harmless-base test split: 2,312 dialogues with a chosen/rejected reply",
-    licence="MIT",
-    source=SOURCE.format(subset="harmless-base"),
-    folder="hh_rlhf",
-)
-def load_harmless_base() -> Iterator[Item]:
-    """The dialogue up to the compared reply as chat turns; the text pair in ``target``."""
-    return _items("harmless-base")
-
-
-@register(
-    "hh-rlhf-helpful-base",
-    description="Anthropic HH-RLHF helpful-base test split: 2,354 dialogues with a chosen/rejected reply",
-    licence="MIT",
-    source=SOURCE.format(subset="helpful-base"),
-    folder="hh_rlhf",
-)
-def load_helpful_base() -> Iterator[Item]:
-    """The dialogue up to the compared reply as chat turns; the text pair in ``target``."""
-    return _items("helpful-base")
+for _subset, _count in SUBSETS.items():
+    register(
+        f"hh-rlhf-{_subset}",
+        description=f"Anthropic HH-RLHF {_subset} test split: {_count:,} dialogues with a chosen/rejected "
+        "reply (the dialogue as chat turns, the text pair in target)",
+        licence="MIT",
+        source=SOURCE.format(subset=_subset),
+        folder="hh_rlhf",
+    )(lambda s=_subset: _items(s))
