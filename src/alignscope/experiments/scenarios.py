@@ -10,9 +10,10 @@ from alignscope.analysis.dissection.scenarios import ScenarioAccuracy, known_gro
 from alignscope.backends.base import Backend
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
+from alignscope.hashing import text_hash
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.run import JudgeInputs, run_judge
-from alignscope.records import Item, Judgment
+from alignscope.records import Item, Judgment, Message
 
 
 @dataclass
@@ -46,3 +47,20 @@ def label_scenarios(
         else None
     )
     return ScenarioLabels(groups, judgments, accuracy)
+
+
+def query_items(queries: Sequence[str], dataset: str = "queries") -> list[Item]:
+    """One Item per distinct query text (id: the text's hash), for labelling queries that come as text."""
+    texts = list(dict.fromkeys(queries))
+    return [
+        Item(id=text_hash(q, 16), dataset=dataset, messages=[Message(role="user", content=q)]) for q in texts
+    ]
+
+
+def label_queries(
+    engine: Engine, backend: Backend, spec: JudgeSpec, queries: Sequence[str]
+) -> dict[str, str | None]:
+    """The scenario group of each distinct query text."""
+    items = query_items(queries)
+    groups = label_scenarios(engine, backend, spec, items).groups
+    return {it.prompt: groups[(it.dataset, it.id)] for it in items}

@@ -204,7 +204,7 @@ def preference_strength(
             f"no verdicts of judge(s) {', '.join(missing)} (judges present: {', '.join(present)})"
         )
     a, b = strength_table(judgments, base), strength_table(judgments, aligned)
-    shared = a.index.intersection(b.index)
+    shared = a.index.intersection(b.index).sort_values()  # results independent of the verdicts' order
     if len(shared) < 2:
         raise DataError(
             f"{len(shared)} pair(s) judged by both {base} and {aligned} with a preference: need 2+"

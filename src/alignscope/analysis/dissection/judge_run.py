@@ -42,7 +42,7 @@ from alignscope.records import Generation, Item, Judgment, Message, Provenance
 from alignscope.store import RunStore
 
 FeatureSet = Literal["annotated", "style"]
-ScenarioBy = Literal["all", "category"]
+ScenarioBy = Literal["all", "category", "scenario"]
 ALL_SCENARIOS = "all"
 UNCATEGORISED = "uncategorised"
 PAIR_COLUMNS = ("dataset", "item_id", "source", "model_a", "model_b", "label")
@@ -183,20 +183,28 @@ def dissect_judgments(
     annotations: Annotations | None = None,
     judge: str | None = None,
     scenario_by: ScenarioBy = "all",
+    scenarios: Mapping[tuple[str, str], str | None] | None = None,
     seed: int = 0,
 ) -> DissectionPairs:
     """Labelled, featurised pairs of the pairwise ``judgments`` over ``generations`` (their answers) and
-    ``items`` (their categories, when ``scenario_by`` is ``category``)."""
+    ``items`` (their categories, when ``scenario_by`` is ``category``); with ``scenario_by`` ``scenario``,
+    ``scenarios`` gives each item's scenario group (see :mod:`alignscope.experiments.scenarios`)."""
     pairs, counts = labelled_pairs(judgments, judge=judge, seed=seed)
     texts = {(g.model, g.dataset, g.item_id): answers_of(g)[0] for g in generations if g.error is None}
     table, dropped = pair_features(pairs, texts, features=features, annotations=annotations)
-    categories = {(it.dataset, it.id): it.category or UNCATEGORISED for it in items}
+    if scenario_by == "scenario" and scenarios is None:
+        raise DataError("scenario_by 'scenario' needs the scenario group of each item")
+    categories = (
+        {key: group or UNCATEGORISED for key, group in (scenarios or {}).items()}
+        if scenario_by == "scenario"
+        else {(it.dataset, it.id): it.category or UNCATEGORISED for it in items}
+    )
     scenario = (
         [
             categories.get((d, i), UNCATEGORISED)
             for d, i in zip(table["dataset"], table["item_id"], strict=True)
         ]
-        if scenario_by == "category"
+        if scenario_by != "all"
         else ALL_SCENARIOS
     )
     table = table.assign(scenario=scenario)
@@ -213,6 +221,7 @@ def dissect_run(
     judge: str | None = None,
     annotator: str | None = None,
     scenario_by: ScenarioBy = "all",
+    scenarios: Mapping[tuple[str, str], str | None] | None = None,
     seed: int = 0,
 ) -> DissectionPairs:
     """``dissect_judgments`` of a stored run's pairwise Judgments and Generations; annotations from
@@ -241,6 +250,7 @@ def dissect_run(
         annotations=annotations,
         judge=judge,
         scenario_by=scenario_by,
+        scenarios=scenarios,
         seed=seed,
     )
 

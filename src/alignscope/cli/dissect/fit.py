@@ -19,6 +19,7 @@ from alignscope.cli.common import (
     out_console,
     print_table,
 )
+from alignscope.cli.dissect.scenarios import ClassifierOpt, classify
 from alignscope.cli.dissect.shared import OutOpt, write_result
 from alignscope.errors import ConfigError
 
@@ -57,8 +58,14 @@ def fit(
     judge: Annotated[str | None, typer.Option(help="Only this judge's Judgments.")] = None,
     annotator: Annotated[str | None, typer.Option(help="Only this annotator's annotations.")] = None,
     by: Annotated[
-        str, typer.Option(help="Scenarios: all (one fit) or category (the items' categories).")
+        str,
+        typer.Option(
+            help="Scenarios: all (one fit), category (the items' categories) or scenario (the original's "
+            "scenario groups: a table's scenario column, else labelled by --classifier from the run's "
+            "queries or the table's prompt column)."
+        ),
     ] = "all",
+    classifier: ClassifierOpt = "hf:smollm2-135m",
     prior_scale: Annotated[float, typer.Option(help="Scale of the Laplace prior on each weight.")] = 0.1,
     level: Annotated[float, typer.Option(help="Posterior interval level.")] = 0.95,
     seed: SeedOpt = 0,
@@ -76,25 +83,35 @@ def fit(
     if only and not alpaca_eval:
         raise ConfigError("--only applies to --alpaca-eval annotations")
     _choice("--features", features, ("annotated", "style"))
-    _choice("--by", by, ("all", "category"))
+    _choice("--by", by, ("all", "category", "scenario"))
     counts: dict[str, int] = {}
     if table is not None:
-        fitted = fit_table(read_feature_table(table), prior_scale=prior_scale, level=level)
-        origin: dict[str, Any] = {"table": str(table)}
+        frame = read_feature_table(table)
+        if by == "scenario":
+            frame = _table_scenarios(frame, classifier, str(table), seed, json_out, workspace)
+        fitted = fit_table(frame, prior_scale=prior_scale, level=level)
+        origin: dict[str, Any] = {"table": str(table), "by": by}
     elif alpaca_eval:
         fitted = judge_style_weights(
             load_annotations(alpaca_eval, only), seed=seed, prior_scale=prior_scale, level=level
         )
         origin = {"alpaca_eval": alpaca_eval, "only": only, "features": "style"}
     else:
+        store = open_store(workspace)
+        groups = (
+            classify(store, _run_items(store, judge_run), classifier, judge_run, seed, json_out)
+            if by == "scenario"
+            else None
+        )
         pairs = dissect_run(
-            open_store(workspace),
+            store,
             judge_run,
             annotation_run=annotations,
             features=features,
             judge=judge,
             annotator=annotator,
             scenario_by=by,
+            scenarios=groups,
             seed=seed,
         )  # type: ignore[arg-type]
         counts = pairs.counts
@@ -115,6 +132,33 @@ def fit(
         result["files"] = _write_fit(out, fitted, result)
     if json_out:
         emit_json(result)
+
+
+def _table_scenarios(
+    frame: pd.DataFrame, classifier: str, source: str, seed: int, json_out: bool, workspace: Path | None
+) -> pd.DataFrame:
+    """The table with a scenario column: its own, else its prompts' scenario groups by ``classifier``."""
+    from alignscope.experiments.scenarios import query_items
+
+    if "scenario" in frame.columns:
+        return frame.drop(columns=["prompt"], errors="ignore")
+    if "prompt" not in frame.columns:
+        raise ConfigError(
+            "--by scenario needs a scenario column, or a prompt column to label with --classifier"
+        )
+    prompts = frame["prompt"].astype(str)
+    items = query_items(list(prompts))
+    groups = classify(open_store(workspace), items, classifier, source, seed, json_out)
+    by_text = {it.prompt: groups[(it.dataset, it.id)] or "failed" for it in items}
+    return frame.drop(columns=["prompt"]).assign(scenario=prompts.map(by_text).to_numpy())
+
+
+def _run_items(store: Any, judge_run: str) -> list[Any]:
+    """The Items answered in a stored run."""
+    from alignscope.judges.run import stored_items
+
+    store.get_run(judge_run)
+    return stored_items(store, {(g.dataset, g.item_id) for g in store.records("generations", judge_run)})
 
 
 def _choice(option: str, value: str, choices: tuple[str, ...]) -> None:

@@ -4,6 +4,7 @@ queries whose category has a known group (MT-Bench, Vicuna-bench)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated
 
@@ -29,6 +30,8 @@ from alignscope.config import ModelSpec
 if TYPE_CHECKING:
     from alignscope.backends.base import Backend
     from alignscope.judges.config import JudgeSpec
+    from alignscope.records import Item
+    from alignscope.store import RunStore
 
 ClassifierOpt = Annotated[
     str, typer.Option("--classifier", help="Scenario classifier model as BACKEND:MODEL or BACKEND:MODEL@URL.")
@@ -116,3 +119,19 @@ def _backend(spec: JudgeSpec) -> Backend:
     from alignscope.backends.registry import make_backend
 
     return make_backend(spec.model, where="classifier")
+
+
+def classify(
+    store: RunStore, items: list[Item], classifier: str, source: str, seed: int, json_out: bool
+) -> dict[tuple[str, str], str | None]:
+    """The scenario group of each of ``items`` by ``classifier`` (logprob verdicts), in a stored run of its
+    own (``source`` names where the queries came from)."""
+    from alignscope.experiments.scenarios import label_scenarios
+
+    spec = scenario_spec(classifier, None, "scenario-groups", False, seed)
+    config = {"classifier": spec.model_dump(mode="json"), "queries": source, "seed": seed}
+    engine = begin_run(store, "dissect-scenarios", config, None)
+    result = label_scenarios(engine, _backend(spec), spec, items, seed=seed)
+    counts = dict(Counter(g or "failed" for g in result.groups.values()))
+    end_run(engine, {"queries": len(items), "groups": counts}, json_mode=json_out)
+    return result.groups
