@@ -1,3 +1,25 @@
-"""alignscope: is this model better aligned, or only judged better?"""
+"""alignscope: is this model better aligned, or only judged better?
+
+The Python API (docs/python-api.md): every command as a function with the command's options, the same run
+store (resumable, cached), typed results whose tables are pandas DataFrames, and alignscope's own exceptions
+(``alignscope.errors``) instead of exit codes. Names load on first use, so ``import alignscope`` stays light.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_API = {
+    "generate": "alignscope.api.generate",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'alignscope' has no attribute {name!r}")

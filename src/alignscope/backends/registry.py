@@ -8,7 +8,8 @@ backend in a config loads nothing heavy. Installed plugins register theirs from 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from alignscope.backends.base import Backend
@@ -36,6 +37,14 @@ def register_backend(name: str, *, needs_base_url: bool = False) -> Callable[[F]
 def make_backend(spec: ModelSpec, where: str | None = None) -> Backend:
     """The backend ``spec`` names, ready to call; ``where`` prefixes errors ("config.yaml: models[0]")."""
     return FACTORIES.get(spec.backend)(spec, where or spec.name)
+
+
+def ready_backends(specs: Sequence[ModelSpec]) -> list[Backend]:
+    """A checked backend per spec (unreachable servers and refused keys fail here, before any run starts)."""
+    backends = [make_backend(spec) for spec in specs]
+    for backend in backends:
+        asyncio.run(backend.check())
+    return backends
 
 
 @register_backend("hf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -12,10 +11,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alignscope.backends.base import Backend
-from alignscope.config import ModelSpec
+from alignscope.api.runs import close_run, open_run
 from alignscope.engine import Engine
-from alignscope.hashing import stable_hash
 from alignscope.report.model import Report
 from alignscope.store import RunStore
 
@@ -55,16 +52,6 @@ def open_store(workspace: Path | None) -> RunStore:
     return RunStore(workspace)
 
 
-def ready_backends(specs: list[ModelSpec]) -> list[Backend]:
-    """A checked backend per spec (unreachable servers and refused keys fail here, before any run starts)."""
-    from alignscope.backends.registry import make_backend
-
-    backends = [make_backend(spec) for spec in specs]
-    for backend in backends:
-        asyncio.run(backend.check())
-    return backends
-
-
 def emit_json(obj: dict[str, Any]) -> None:
     """The one JSON object of ``--json`` on stdout."""
     sys.stdout.write(json.dumps(obj, indent=2, default=str) + "\n")
@@ -89,31 +76,27 @@ def _fmt(v: Any) -> str:
 def begin_run(
     store: RunStore, command: str, config: dict[str, Any], run_id: str | None, *, progress: bool = True
 ) -> Engine:
-    """Open (or resume) the run of ``config`` and return its Engine. The default run id is a hash of the
-    config, so rerunning the same command resumes the same run and answers finished calls from the cache."""
-    rid = run_id or f"{command}-{stable_hash(config, 10)}"
-    resumed = store.start_run(rid, command, config)
-    err_console.print(f"[dim]run {rid} ({'resumed' if resumed else 'new'}) in {store.path}[/dim]")
-    return Engine(store, rid, progress=progress)
+    """Open (or resume) the run of ``config`` (``api.runs.open_run``), say which, and return its Engine."""
+    engine, resumed = open_run(store, command, config, run_id, progress=progress)
+    err_console.print(f"[dim]run {engine.run_id} ({'resumed' if resumed else 'new'}) in {store.path}[/dim]")
+    return engine
 
 
 def end_run(engine: Engine, summary: dict[str, Any], *, json_mode: bool) -> dict[str, Any]:
-    """Store the run's summary (with the engine's call counts), print the call line, return the summary."""
-    full = {
-        "run_id": engine.run_id,
-        "workspace": str(engine.store.workspace),
-        "calls": engine.stats.as_dict(),
-    }
-    full |= summary
-    status = "failed" if engine.stats.failures else "done"
-    engine.store.finish_run(engine.run_id, status, full)
-    s = engine.stats
+    """Store the run's summary (``api.runs.close_run``), print the call line, return the full summary."""
+    full = close_run(engine, summary)
+    print_calls(full, json_mode=json_mode)
+    return full
+
+
+def print_calls(summary: dict[str, Any], *, json_mode: bool) -> None:
+    """The line every model-calling command ends with: calls made, from the cache, failed, retried."""
+    s = summary["calls"]
     line = (
-        f"model calls made: {s.calls_made}, answered from cache: {s.cache_hits}, failures: {s.failures}"
-        f", retries: {s.retries}"
+        f"model calls made: {s['calls_made']}, answered from cache: {s['cache_hits']}, "
+        f"failures: {s['failures']}, retries: {s['retries']}"
     )
     (err_console if json_mode else out_console).print(line)
-    return full
 
 
 def report_folder(run_id: str, out: Path | None) -> Path:

@@ -1,13 +1,13 @@
-"""``alignscope generate``: models x a data set -> Generations in the run store."""
+"""``alignscope generate``: models x a data set -> Generations in the run store (``alignscope.generate``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from statistics import mean
 from typing import Annotated
 
 import typer
 
+from alignscope.api.generate import generate as generate_answers
 from alignscope.cli.common import (
     ApiKeyEnvOpt,
     JsonOpt,
@@ -16,18 +16,10 @@ from alignscope.cli.common import (
     RunIdOpt,
     SeedOpt,
     WorkspaceOpt,
-    begin_run,
     emit_json,
-    end_run,
-    open_store,
+    print_calls,
     print_table,
-    ready_backends,
 )
-from alignscope.config import GenerateConfig, ModelSpec, load_config, validate_config
-from alignscope.data import load_items
-from alignscope.engine.generation import generate_items
-from alignscope.errors import ConfigError
-from alignscope.records import SamplingParams
 
 
 def generate(
@@ -44,62 +36,19 @@ def generate(
     json_out: JsonOpt = False,
 ) -> None:
     """Generate answers of one or more models to a data set; resumable, cached."""
-    cfg = _config(config, model, data, limit, seed, max_tokens, temperature, api_key_env)
-    store = open_store(workspace)
-    items = load_items(cfg.data, limit=cfg.limit, seed=cfg.seed)
-    backends = ready_backends(cfg.models)
-    engine = begin_run(store, "generate", cfg.model_dump(mode="json"), run_id, progress=True)
-    store.put_items(items)
-    per_model = []
-    for spec, backend in zip(cfg.models, backends, strict=True):
-        gens = generate_items(engine, backend, spec, items, cfg.sampling)
-        store.put_generations(gens)
-        ok = [g for g in gens if g.error is None]
-        per_model.append(
-            {
-                "model": spec.name,
-                "n": len(gens),
-                "ok": len(ok),
-                "failed": len(gens) - len(ok),
-                "mean_completion_tokens": mean(g.completion_tokens or 0 for g in ok) if ok else None,
-            }
-        )
+    result = generate_answers(
+        model or (), data, config=config, limit=limit, seed=seed, max_tokens=max_tokens,
+        temperature=temperature, api_key_env=api_key_env, run_id=run_id, workspace=workspace,
+    )  # fmt: skip
+    summary = result.to_dict()
     print_table(
-        f"generate: {cfg.data} ({len(items)} items)",
+        f"generate: {summary['data']} ({summary['n_items']} items)",
         ["model", "n", "ok", "failed", "mean tokens"],
-        [[m["model"], m["n"], m["ok"], m["failed"], m["mean_completion_tokens"]] for m in per_model],
+        [[m["model"], m["n"], m["ok"], m["failed"], m["mean_completion_tokens"]] for m in summary["models"]],
         json_mode=json_out,
     )
-    summary = end_run(engine, {"data": cfg.data, "models": per_model}, json_mode=json_out)
+    print_calls(summary, json_mode=json_out)
     if json_out:
         emit_json(summary)
-    if engine.stats.failures:
+    if result.failed:
         raise typer.Exit(1)
-
-
-def _config(
-    path: Path | None,
-    models: list[str] | None,
-    data: str | None,
-    limit: int | None,
-    seed: int,
-    max_tokens: int,
-    temperature: float,
-    api_key_env: str | None,
-) -> GenerateConfig:
-    if path is not None:
-        cfg = load_config(path, GenerateConfig)
-        updates = {k: v for k, v in (("data", data), ("limit", limit)) if v is not None}
-        return cfg.model_copy(update=updates)
-    if not models:
-        raise ConfigError("give a config file or at least one --model (e.g. --model hf:smollm2-135m)")
-    if not data:
-        raise ConfigError("give --data (a bundled data set, see `alignscope data list`, or a file)")
-    raw = {
-        "models": [ModelSpec.parse(m, api_key_env).model_dump() for m in models],
-        "data": data,
-        "limit": limit,
-        "seed": seed,
-        "sampling": SamplingParams(max_tokens=max_tokens, temperature=temperature, seed=seed).model_dump(),
-    }
-    return validate_config(raw, GenerateConfig, "command line")
