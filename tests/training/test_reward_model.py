@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+import yaml
+from cli_runner import cli  # noqa: F401  (the in-process CLI fixture)
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from alignscope.errors import ConfigError
+from alignscope.errors import ConfigError, DataError
 from alignscope.training.checkpoints import list_checkpoints
 from alignscope.training.config import RewardTrainConfig, RLTrainConfig
 from alignscope.training.reward_model import RewardModel, reward_model_dir
@@ -132,3 +134,40 @@ def test_rm_of_another_tokenizer_is_one_config_error(trained_rm: tuple[Path, str
         rm_reward(f"rm:{name}", workspace, policy=tiny_model)
     assert (workspace / "models.json").read_text() == index
     assert json.loads(index)[name]["kind"] == "rm"
+
+
+def test_rl_rows_need_the_chosen_reply(
+    trained_rm: tuple[Path, str], word_model: Path, tmp_path: Path
+) -> None:
+    workspace, name = trained_rm
+    reward = rm_reward(f"rm:{name}", workspace, policy=word_model)
+    config = RLTrainConfig(model=str(word_model), reward=f"rm:{name}", max_steps=1, batch_size=2)
+    with pytest.raises(DataError, match="row 2: .*give 'chosen'"):
+        train_rl(
+            word_model, [{"prompt": "a", "chosen": "b"}, {"prompt": "c"}], reward, config, tmp_path / "rl"
+        )
+
+
+def test_train_rm_and_rl_commands(
+    cli,  # noqa: F811
+    trained_rm: tuple[Path, str],
+    word_model: Path,
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "pairs.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in planted_pairs(8, seed=3)))
+    rm_yaml = tmp_path / "rm.yaml"
+    rm_yaml.write_text(yaml.safe_dump({"model": str(word_model), "name": "cli-rm", "data": str(data),
+                                       "max_steps": 1, "batch_size": 4}))  # fmt: skip
+    ws = tmp_path / "ws"
+    result = cli("train", "rm", str(rm_yaml), "--workspace", str(ws), "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["checkpoint"] == "cli-rm" and list_checkpoints(ws)["cli-rm"].kind == "rm"
+    index = (ws / "models.json").read_text()
+    rl_yaml = tmp_path / "rl.yaml"
+    rl = {"model": str(word_model), "data": str(data), "reward": f"rm:{word_model}", "max_steps": 1}
+    rl_yaml.write_text(yaml.safe_dump(rl))
+    result = cli("train", "rl", str(rl_yaml), "--workspace", str(ws))
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1
+    assert "not a sequence-classification reward model" in result.err
+    assert (ws / "models.json").read_text() == index  # nothing stored lost or added
