@@ -19,8 +19,8 @@ from pathlib import Path
 
 
 def _run(limit: int | None, max_tokens: int | None, workspace: Path, out: Path) -> tuple[list[dict], float]:
-    from alignscope.audit.default import default_config
-    from alignscope.audit.run import run_audit
+    from alignscope.auditing.default import default_config
+    from alignscope.auditing.run import run_audit
     from alignscope.store import RunStore
 
     cfg = default_config(limit)

@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 
 _API = {
     "generate": "alignscope.api.generate",
+    "bench": "alignscope.api.bench",
+    "audit": "alignscope.api.audit",
 }
 
 __all__ = ["__version__", *_API]

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from alignscope.audit.config import load_audit_config, with_overrides
-from alignscope.audit.default import BASELINE, DEFAULT_JUDGE_LIMIT, DEFAULT_LIMIT, default_config
-from alignscope.audit.run import audit_run_id
+from alignscope.auditing.config import load_audit_config, with_overrides
+from alignscope.auditing.default import BASELINE, DEFAULT_JUDGE_LIMIT, DEFAULT_LIMIT, default_config
+from alignscope.auditing.run import audit_run_id
 from alignscope.errors import ConfigError
 
 GOOD = """

@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from alignscope.audit.default import default_config, default_judge
-from alignscope.audit.live import ANSWER_LENGTH, analyse_judge, meta_analysis, per_prompt_scores
+from alignscope.auditing.default import default_config, default_judge
+from alignscope.auditing.live import ANSWER_LENGTH, analyse_judge, meta_analysis, per_prompt_scores
 from alignscope.judges.templates import load_template
 from alignscope.records import Generation, Judgment, Provenance
 from alignscope.report.live_sections import judge_section, meta_analysis_section, win_rate_reading

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from browser import open_report
 
-from alignscope.audit.default import VARIANTS
+from alignscope.auditing.default import VARIANTS
 from alignscope.cli.main import main
 from alignscope.cli.report_cmd import report_server
 from alignscope.report.html import render_html
@@ -117,6 +117,21 @@ def test_rerunning_the_audit_resumes_from_the_cache(audit):
     again = json.loads(stdout)
     assert again["run_id"] == audit["summary"]["run_id"]
     assert again["calls"]["calls_made"] == 0 and again["calls"]["cache_hits"] > 0
+
+
+def test_the_python_api_runs_the_same_audit(audit):
+    """``alignscope.auditing`` with the command's options is the same run: every call from the cache, and the
+    command's ``--json`` summary apart from where the outputs went and the timings."""
+    import alignscope
+
+    out = audit["root"] / "api"
+    result = alignscope.audit(limit=1, max_tokens=16, seed=0, out=out, workspace=audit["workspace"])
+    assert result.calls["calls_made"] == 0 and result.calls["cache_hits"] > 0
+    varying = {"out", "outputs", "calls", "stage_timings", "total_wall_s", "workspace"}
+    shown = {k: v for k, v in audit["summary"].items() if k not in varying}
+    assert {k: v for k, v in result.to_dict().items() if k not in varying} == shown
+    assert list(result.verdicts["verdict"]) == [v["verdict"] for v in audit["summary"]["verdicts"]]
+    assert Path(result.outputs["html"]).is_file() and result.report is not None
 
 
 def test_report_command_rebuilds_the_stored_report(audit):

@@ -41,6 +41,11 @@ def close_run(engine: Engine, summary: dict[str, Any]) -> dict[str, Any]:
     return full
 
 
+def report_folder(run_id: str, out: Path | None) -> Path:
+    """Where a run's report goes: ``out``, else ``reports/RUN`` (absolute, so printed paths work anywhere)."""
+    return (out or Path("reports") / run_id).absolute()
+
+
 @dataclass
 class RunResult:
     """What a model-calling function returns: the stored run's summary (``to_dict()``, the same object the

@@ -21,7 +21,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alignscope.backends.registry import ready_backends
+from alignscope.api.bench import BenchRunResult, settings_text
+from alignscope.api.bench import bench as run_bench_api
 from alignscope.cli.common import (
     ApiKeyEnvOpt,
     JsonOpt,
@@ -34,20 +35,20 @@ from alignscope.cli.common import (
     begin_run,
     emit_json,
     end_run,
+    err_console,
     open_store,
+    out_console,
+    print_calls,
     print_table,
-    save_report,
 )
-from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.data.registry import dataset_status
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
-from alignscope.tasks.bench_config import BenchConfig
-from alignscope.tasks.registry import FACTORS, VERTICALS, Task, list_tasks
+from alignscope.tasks.registry import FACTORS, VERTICALS, list_tasks
 from alignscope.tasks.responses import FREE_SCORERS, ScoredResponses, score_responses_file
-from alignscope.tasks.runner import BenchResult, run_bench
+from alignscope.tasks.runner import BenchResult
 from alignscope.tasks.scorers import ScorerSetup, get_scorer, parse_scorer_options
-from alignscope.tasks.suites import SUITE_GROUPS, missing_sos, origin_text, resolve_tasks, suite_task_names
+from alignscope.tasks.suites import SUITE_GROUPS, origin_text, suite_task_names
 
 SCORER_HELP = (
     "Scorer options as NAME:KEY=VALUE[,KEY=VALUE...] for every task using scorer NAME; repeatable. E.g. "
@@ -111,57 +112,15 @@ def bench(
             )
         _score_file(targets[1], responses, options, run_id, workspace, json_out)
         return
-    for name, value in (("--limit", limit), ("--max-tokens", max_tokens), ("--samples", samples)):
-        if value is not None and value < 1:
-            raise ConfigError(f"{name} must be at least 1 (got {value})")
-    if temperature is not None and temperature < 0:
-        raise ConfigError(f"--temperature must be at least 0 (got {temperature})")
-    if len(targets) == 1 and targets[0].endswith((".yaml", ".yml")):
-        if model:
-            raise ConfigError("give the models in the config file or with --model, not both")
-        path = Path(targets[0])
-        cfg = load_config(path, BenchConfig)
-        flags = {
-            "limit": limit, "max_tokens": max_tokens, "samples": samples, "temperature": temperature,
-            "protocol": protocol,
-        }  # fmt: skip
-        raw = cfg.model_dump() | {k: v for k, v in flags.items() if v is not None}
-        raw["scorers"] = {n: cfg.scorers.get(n, {}) | options.get(n, {}) for n in {**cfg.scorers, **options}}
-        cfg = validate_config(raw, BenchConfig, str(path))
-    else:
-        sampling = {"max_tokens": max_tokens, "samples": samples, "temperature": temperature}
-        cfg = _flags_config(targets, model, limit, seed, sampling, protocol, api_key_env, options)
-    _run(cfg, run_id, workspace, out, json_out)
-
-
-def _flags_config(
-    targets: list[str],
-    models: list[str] | None,
-    limit: int | None,
-    seed: int,
-    sampling: dict[str, Any],
-    protocol: str | None,
-    api_key_env: str | None,
-    scorer_options: dict[str, dict[str, Any]],
-) -> BenchConfig:
-    """The BenchConfig of ``alignscope bench SUITE_OR_TASKS... -m MODEL...``; ``sampling``: max_tokens,
-    samples and temperature; errors name the flags."""
-    resolve_tasks(targets, protocol)
-    if not models:
-        raise ConfigError("give at least one --model (e.g. --model hf:smollm2-135m)")
-    specs = [ModelSpec.parse(m, api_key_env) for m in models]
-    if len({s.name for s in specs}) != len(specs):
-        raise ConfigError("two --model options name the same model: give each model once")
-    raw = {
-        "models": [s.model_dump() for s in specs],
-        "tasks": targets,
-        "limit": limit,
-        "seed": seed,
-        **sampling,
-        "protocol": protocol,
-        "scorers": scorer_options,
-    }
-    return validate_config(raw, BenchConfig, "command line")
+    config = targets[0] if len(targets) == 1 and targets[0].endswith((".yaml", ".yml")) else None
+    result = run_bench_api(
+        [] if config else targets, model or (), config=config, limit=limit, seed=seed,
+        max_tokens=max_tokens, samples=samples, temperature=temperature, protocol=protocol, scorers=options,
+        api_key_env=api_key_env, run_id=run_id, workspace=workspace, out=out,
+    )  # fmt: skip
+    _print_run(result, json_out)
+    if result.failed:
+        raise typer.Exit(1)
 
 
 def _score_file(
@@ -185,56 +144,24 @@ def _score_file(
     end_run(engine, {"bench_score": scored.aggregate}, json_mode=json_out)
 
 
-def _run(
-    cfg: BenchConfig, run_id: str | None, workspace: Path | None, out: Path | None, json_out: bool
-) -> None:
-    from alignscope.report.bench import bench_report
+def _ci(ci: tuple[float, float] | list[float] | None) -> str:
+    return f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
 
-    tasks, groups = cfg.resolve()
-    specs = cfg.models
-    store = open_store(workspace)
-    backends = ready_backends(specs)
-    config = cfg.run_config()
-    engine = begin_run(store, "bench", config, run_id)
-    result = run_bench(
-        engine, list(zip(specs, backends, strict=True)), tasks, groups=groups, limit=cfg.limit, seed=cfg.seed,
-        max_tokens=cfg.max_tokens, samples=cfg.samples, temperature=cfg.temperature,
-        scorer_options=cfg.scorers,
-    )  # fmt: skip
-    store.put_artifact(engine.run_id, "bench", result.to_dict())
-    _print_result(result, json_out)
-    gaps = missing_sos() if {"sos", "sos-extended", "all"} & set(cfg.tasks) else []
-    missing = [vars(m) for m in gaps]
-    if missing:
+
+def _print_run(run: BenchRunResult, json_out: bool) -> None:
+    """The task and factor tables, the SOS-Bench tasks not run, the report's path and the call line."""
+    _print_result(run.result, json_out)
+    if run.missing:
         print_table(
             "SOS-Bench tasks not run (no data here)",
             ["benchmark", "lm-eval task", "how to add it"],
-            [[m["benchmark"], m["lm_eval"], m["reason"]] for m in missing],
+            [[m["benchmark"], m["lm_eval"], m["reason"]] for m in run.missing],
             json_mode=json_out,
         )
-    facts = {"run": engine.run_id, "tasks": ", ".join(t.name for t in tasks)}
-    facts |= {f"settings of {t.name}": _settings_text(t) for t in tasks if t.settings()}
-    overrides = {"samples": cfg.samples, "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
-    if any(v is not None for v in overrides.values()):
-        facts["run overrides"] = ", ".join(f"{k}={v}" for k, v in overrides.items() if v is not None)
-    report = bench_report(result, [s.name for s in specs], cfg.limit, cfg.seed, facts, gaps)
-    outputs = save_report(engine, report, out, json_mode=json_out)
-    summary = end_run(
-        engine, {"bench": result.to_dict(), "missing": missing, "outputs": outputs}, json_mode=json_out
-    )
+    (err_console if json_out else out_console).print(f"report: {run.outputs['html']}")
+    print_calls(run.summary, json_mode=json_out)
     if json_out:
-        emit_json(summary)
-    if engine.stats.failures:
-        raise typer.Exit(1)
-
-
-def _settings_text(task: Task) -> str:
-    """A task's protocol settings as ``key=value`` pairs."""
-    return ", ".join(f"{k}={v}" for k, v in task.settings().items())
-
-
-def _ci(ci: tuple[float, float] | list[float] | None) -> str:
-    return f"[{ci[0]:.3f}, {ci[1]:.3f}]" if ci else ""
+        emit_json(run.to_dict())
 
 
 def _print_result(result: BenchResult, json_out: bool) -> None:
@@ -304,7 +231,7 @@ def _list(json_out: bool) -> None:
     print_table(
         "protocol settings (--samples, --temperature, --max-tokens override sampled tasks' own)",
         ["task", "settings"],
-        [[t.name, _settings_text(t)] for t in tasks if t.settings()],
+        [[t.name, settings_text(t)] for t in tasks if t.settings()],
     )
     print_table(
         "scorers for answer files (bench score NAME --responses FILE)",

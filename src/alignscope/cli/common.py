@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alignscope.api.runs import close_run, open_run
+from alignscope.api.runs import close_run, open_run, report_folder
 from alignscope.engine import Engine
 from alignscope.report.model import Report
 from alignscope.store import RunStore
@@ -97,11 +97,6 @@ def print_calls(summary: dict[str, Any], *, json_mode: bool) -> None:
         f"failures: {s['failures']}, retries: {s['retries']}"
     )
     (err_console if json_mode else out_console).print(line)
-
-
-def report_folder(run_id: str, out: Path | None) -> Path:
-    """Where a run's report goes: ``out``, else ``reports/RUN`` (absolute, so printed paths work anywhere)."""
-    return (out or Path("reports") / run_id).absolute()
 
 
 def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:

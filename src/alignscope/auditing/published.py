@@ -96,7 +96,7 @@ def alpaca_judge_audit_part(*, n_boot: int, level: float, seed: int) -> Part:
     from alignscope.analysis.judge_checks import audit_judge
     from alignscope.analysis.judgment_tables import shipped_tables
     from alignscope.analysis.leaderboard import judge_leaderboard
-    from alignscope.audit.live import slope_summary
+    from alignscope.auditing.live import slope_summary
     from alignscope.data.formats import alpaca_eval_results as ae
     from alignscope.report.sections import alpaca_judge_audit_blocks
 

@@ -21,7 +21,7 @@ from alignscope.analysis.judge_checks import audit_judge
 from alignscope.analysis.judgment_tables import JudgmentTables, judgment_tables
 from alignscope.analysis.leaderboard import BT_BOOTSTRAP, judge_leaderboard
 from alignscope.analysis.meta import MetaAnalysis, correlate
-from alignscope.audit.config import AuditConfig
+from alignscope.auditing.config import AuditConfig
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
 from alignscope.engine.runner import Engine

@@ -10,7 +10,7 @@ models), so it gets fewer items than the judge, whose length-controlled win rate
 
 from __future__ import annotations
 
-from alignscope.audit.config import AuditConfig
+from alignscope.auditing.config import AuditConfig
 from alignscope.backends.embedded import DEFAULT_MODEL
 from alignscope.config import ModelSpec
 from alignscope.judges.config import JudgeSpec

@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alignscope.audit.config import AuditConfig
-from alignscope.audit.live import (
+from alignscope.auditing.config import AuditConfig
+from alignscope.auditing.live import (
     LiveResult,
     analyse_judge,
     first_turns,
     generate_answers,
     meta_analysis,
 )
-from alignscope.audit.published import PUBLISHED_PARTS
-from alignscope.audit.timing import StageTimer
+from alignscope.auditing.published import PUBLISHED_PARTS
+from alignscope.auditing.timing import StageTimer
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
 from alignscope.engine import Engine
