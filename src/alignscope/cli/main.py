@@ -7,12 +7,14 @@ import sys
 import typer
 
 from alignscope.cli import (
+    attribute_cmd,
     audit_cmd,
     audit_judge_cmd,
     bench_cmd,
     correlate_cmd,
     data_cmd,
     dissect,
+    evaluate_cmd,
     generate_cmd,
     judge_cmd,
     leaderboard_cmd,
@@ -36,6 +38,7 @@ app.add_typer(runs_cmd.app, name="runs")
 app.add_typer(data_cmd.app, name="data")
 app.add_typer(dissect.app, name="dissect")
 app.command("judge")(judge_cmd.judge)
+app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("leaderboard")(leaderboard_cmd.leaderboard)
 app.command("audit-judge")(audit_judge_cmd.audit_judge)
 app.add_typer(train_cmd.app, name="train")
@@ -44,6 +47,7 @@ app.command("audit")(audit_cmd.audit)
 app.command("correlate")(correlate_cmd.correlate)
 app.command("report")(report_cmd.report)
 app.command("view")(report_cmd.view)
+app.command("attribute")(attribute_cmd.attribute)
 
 
 def main() -> None:

@@ -1,0 +1,57 @@
+"""Refitting a LoRA model on a subset of training pairs, for the counterfactual check of attribution
+(remove the top-k pairs, refit, see the vertical move): full-batch Adam on the mean SFT loss from the same
+parent and adapter initialisation, so that only the removed pairs differ between refits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from alignscope.training.attribution.losses import Contrast, Pair, lm_test_loss
+
+
+def _batch(pairs: Sequence[Pair], pad: int, max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Right-padded ids of prompt + chosen and a mask of the chosen tokens' positions (to predict)."""
+    seqs, masks = [], []
+    for p in pairs:
+        reply = p.chosen[: max(1, max_length // 2)]
+        prompt = p.prompt[-(max_length - len(reply)) :]
+        seqs.append(prompt + reply)
+        masks.append([0] * len(prompt) + [1] * len(reply))
+    width = max(len(s) for s in seqs)
+    ids = torch.tensor([s + [pad] * (width - len(s)) for s in seqs])
+    mask = torch.tensor([m + [0] * (width - len(m)) for m in masks], dtype=torch.float32)
+    return ids, mask
+
+
+def batch_sft_loss(model: Any, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean over pairs of each pair's mean chosen-token NLL (what ``losses.sft_loss`` gives one pair)."""
+    attention = torch.ones_like(ids)
+    logits = model(input_ids=ids, attention_mask=attention).logits[:, :-1].float()
+    logps = torch.log_softmax(logits, dim=-1).gather(2, ids[:, 1:, None]).squeeze(2)
+    target = mask[:, 1:]
+    return -((logps * target).sum(dim=1) / target.sum(dim=1)).mean()
+
+
+def fit_sft(
+    model: Any, pairs: Sequence[Pair], pad: int, *, steps: int, lr: float, max_length: int = 512
+) -> float:
+    """Fit ``model``'s trainable (LoRA) parameters to ``pairs`` with full-batch Adam; the final loss."""
+    ids, mask = _batch(pairs, pad, max_length)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.Adam(params, lr=lr)
+    loss = torch.tensor(0.0)
+    for _ in range(steps):
+        optimiser.zero_grad()
+        loss = batch_sft_loss(model, ids, mask)
+        loss.backward()
+        optimiser.step()
+    return float(loss)
+
+
+@torch.no_grad()
+def mean_test_loss(model: Any, cases: Sequence[Contrast], max_length: int = 512) -> float:
+    """The vertical's mean test loss (log p(parent's continuation) - log p(new)) under ``model``."""
+    return sum(float(lm_test_loss(model, c, max_length)) for c in cases) / len(cases)
