@@ -74,10 +74,55 @@ def test_report_has_its_plots_and_escapes_model_text() -> None:
     assert report.title.startswith("alignscope Meta-Rewarding")
     plots = [b.name for s in report.sections for b in s.blocks if b.kind == "plot"]
     assert plots == ["judged_win_rates", "concrete_factors", "answer_length"]
-    (table,) = report.tables()
+    table, _ = report.tables()
     assert table.rows[1][:5] == [1, f"iter1{SCRIPT}", 64, None, 16]  # counts stay integers
     html = render_html(report)
     assert SCRIPT not in html and "&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
     assert meta_rewarding_report(_metrics(), {"self_rewarding": True}, {}).title.startswith(
         "alignscope Self-Rewarding"
     )
+
+
+def _benchmarks(model: str, lc: float, mt: float, chars: float, kn: float) -> dict[str, Any]:
+    """An ``evaluate_models`` result of one model on AlpacaEval 2 and MT-Bench with one factor."""
+    return {
+        "judge": {"name": "judge-m", "model": "judge-m", "backend": "hf"},
+        "models": [model],
+        "benchmarks": ["alpaca_eval", "mt_bench", "sos"],
+        "rows": [
+            {"benchmark": "alpaca_eval", "model": model, "score": lc, "ci": [lc - 5, lc + 5],
+             "win_rate": lc + 1, "win_rate_ci": [lc - 4, lc + 6], "length_chars": chars},
+            {"benchmark": "mt_bench", "model": model, "score": mt, "ci": [mt - 1, mt + 1],
+             "length_chars": chars},
+        ],
+        "protocols": {"alpaca_eval": {"comparability": "AlpacaEval 2: judged by judge-m, not gpt-4"}},
+        "factors": {model: {"world_knowledge": _group(kn, kn - 0.05, kn + 0.05)}},
+        "notes": [],
+    }  # fmt: skip
+
+
+def test_report_shows_each_benchmark_per_iteration_and_the_judge_quality() -> None:
+    metrics = _metrics()
+    for m, (lc, mt, kn) in zip(
+        metrics, [(22.9, 5.0, 0.3), (30.5, 5.5, 0.31), (39.4, 6.25, 0.5)], strict=True
+    ):
+        m["benchmarks"] = _benchmarks(m["model"], lc, mt, 150.0 + 10 * m["iteration"], kn)
+    metrics[1] |= {"meta_wins_as_first": 30, "meta_wins_as_second": 10,
+                   "judge_agreement": {"accuracy": 0.75, "kappa": 0.5, "n": 8},
+                   "judge_position": {"consistency": 0.625, "consistency_ci": [0.3, 0.86],
+                                      "first_position_rate": 0.8,
+                                      "first_position_ci": [0.55, 0.93]}}  # fmt: skip
+    report = meta_rewarding_report(metrics, {"model": "seed-model"}, {"run": "r1"})
+    tables = {t.name: t for t in report.tables()}
+    bench = tables["benchmarks-per-iteration"]
+    assert bench.columns[:4] == ["iteration", "model", "AlpacaEval 2 LC", "AlpacaEval 2 WR"]
+    assert [r[0] for r in bench.rows] == [0, 1, 2]
+    assert bench.rows[2][2:] == ["39.4 [34.4, 44.4]", "40.4 [35.4, 45.4]", "6.2 [5.2, 7.2]", "170",
+                                 "50.0 [45.0, 55.0]"]  # fmt: skip
+    quality = tables["judge-quality"]
+    assert quality.rows[1][2:] == [16, 3, "0.75 (30 of 40)", "0.75 (kappa 0.50, n 8)", "0.62 [0.30, 0.86]",
+                                   "0.80 [0.55, 0.93]"]  # fmt: skip
+    assert quality.rows[0][4:] == ["-", "-", "-", "-"]  # the seed trains on no pairs and judges no pairs
+    plots = [b.name for s in report.sections for b in s.blocks if b.kind == "plot"]
+    assert {"alpaca_eval_per_iteration", "mt_bench_per_iteration"} <= set(plots)
+    assert "AlpacaEval 2: judged by judge-m, not gpt-4" in render_html(report)

@@ -49,6 +49,8 @@ ALPACA_EVAL = JudgedBenchmark(
     deviations=(
         "each pair is judged in both orders and the two preferences averaged (AlpacaEval judges one "
         "randomly chosen order)",
+        "where neither m nor M is among the judge's 5 most probable first tokens, the preference comes from "
+        "the log-likelihoods of m and M (AlpacaEval leaves that verdict out)",
     ),
 )
 ARENA_HARD = JudgedBenchmark(

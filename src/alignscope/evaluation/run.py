@@ -61,11 +61,13 @@ def baseline_generations(items: Sequence[Item]) -> list[Generation]:
 
 def judge_spec(bench: JudgedBenchmark, judge: ModelSpec, settings: BenchmarkSettings) -> JudgeSpec:
     """The benchmark's judge: its template, verdict source and scale, both orders, every turn, with the
-    reference answers where the template has a reference variant."""
+    reference answers where the template has a reference variant; a next-token verdict reads one token's top
+    5 log-probabilities, as AlpacaEval's weighted annotator does."""
     sampling = SamplingParams(temperature=0.0, max_tokens=settings.judge_max_tokens, seed=settings.seed)
     return JudgeSpec(
         model=judge, mode=bench.mode, name=f"{judge.name}/{bench.template}", template=bench.template,
         verdict=bench.verdict, sampling=sampling, swap=True, turns="all", use_reference=True,
+        logprob_max_tokens=1, top_logprobs=5,
     )  # fmt: skip
 
 

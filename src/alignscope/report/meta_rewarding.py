@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignscope.report.model import Block, Bullets, Plot, Report, Section
-from alignscope.report.sections import frame_table, note
+from alignscope.evaluation.table import score_columns, summary_table, with_ci
+from alignscope.report.model import Block, Bullets, Plot, Report, Section, Table
+from alignscope.report.sections import cell, frame_table, note
 from alignscope.report.svg import bar_chart_svg
 
 Z95 = 1.959963984540054
@@ -126,6 +127,79 @@ def _plots(metrics: Sequence[dict[str, Any]]) -> list[Block]:
     return blocks
 
 
+def benchmark_blocks(metrics: Sequence[dict[str, Any]]) -> list[Block]:
+    """Per iteration, each published benchmark's score [95% CI], answer length and factor scores (the loop's
+    ``evaluate:`` block), and a plot of each benchmark's curve with its CIs."""
+    results = [(m["iteration"], m["benchmarks"]) for m in metrics if m.get("benchmarks")]
+    if not results:
+        return []
+    header: list[str] = []
+    rows = []
+    for iteration, result in results:
+        columns, body = summary_table(result)
+        header = header or ["iteration", *columns]
+        rows += [[cell(iteration), *(cell(v) for v in line)] for line in body]
+    blocks: list[Block] = [
+        Table(
+            name="benchmarks-per-iteration",
+            caption="Published benchmarks per iteration: score [95% CI], mean answer characters, factor "
+            "scores x 100 [95% CI]; judge: " + results[0][1]["judge"]["name"] + ".",
+            columns=header,
+            rows=rows,
+        )
+    ]
+    labels = [f"iter {i}" for i, _ in results]
+    for bench, key, title in score_columns(results[0][1]):
+        if key != "score":
+            continue
+        points = []
+        for _, result in results:
+            row = next((r for r in result["rows"] if r["benchmark"] == bench), {})
+            low, high = row.get("ci") or [None, None]
+            points.append(tuple(_number(v) for v in (row.get("score"), low, high)))
+        svg = bar_chart_svg(labels, {title: _columns(points)}, title=f"{title} per iteration", y_label=title)
+        blocks.append(Plot(name=f"{bench}_per_iteration", caption="95% CIs.", svg=svg))
+    notes = [p["comparability"] for p in results[0][1]["protocols"].values()]
+    blocks.append(Bullets(title="Comparability with published numbers", items=notes))
+    return blocks
+
+
+def _share(first: Any, second: Any) -> str:
+    a, b = _number(first), _number(second)
+    return f"{a / (a + b):.2f} ({a:.0f} of {a + b:.0f})" if np.isfinite(a + b) and a + b > 0 else "-"
+
+
+def judge_quality_blocks(metrics: Sequence[dict[str, Any]]) -> list[Block]:
+    """Per iteration: the actor and judge pairs trained on, the meta-judge's position preference, and the
+    model-as-judge's agreement with the reference judge and its position consistency."""
+    rows = []
+    for m in metrics:
+        agree, position = m.get("judge_agreement") or {}, m.get("judge_position") or {}
+        accuracy = agree.get("accuracy")
+        rows.append(
+            [cell(v) for v in (
+                m["iteration"], m.get("model"), m.get("actor_pairs"), m.get("judge_pairs"),
+                _share(m.get("meta_wins_as_first"), m.get("meta_wins_as_second")),
+                f"{accuracy:.2f} (kappa {agree.get('kappa', float('nan')):.2f}, n {agree.get('n')})"
+                if accuracy is not None else "-",
+                with_ci(position.get("consistency"), position.get("consistency_ci"), 2),
+                with_ci(position.get("first_position_rate"), position.get("first_position_ci"), 2),
+            )]
+        )  # fmt: skip
+    columns = ["iteration", "model", "actor pairs", "judge pairs", "meta-judge picks first",
+               "agreement with reference judge", "position consistency", "picks first as judge"]  # fmt: skip
+    return [
+        Table(
+            name="judge-quality",
+            caption="The model as a judge per iteration: agreement with the reference judge on the held-out "
+            "evaluation pairs and position consistency over both orders [Wilson 95% CI]; the meta-judge's "
+            "share of verdicts for the judgment shown first.",
+            columns=columns,
+            rows=rows,
+        )
+    ]
+
+
 def meta_rewarding_report(
     metrics: Sequence[dict[str, Any]], config: dict[str, Any], facts: dict[str, str]
 ) -> Report:
@@ -146,9 +220,11 @@ def meta_rewarding_report(
         ),
         Bullets(title="Verdicts", items=iteration_verdicts(metrics)),
         *_plots(metrics),
+        *benchmark_blocks(metrics),
     ]
     training: list[Block] = [
-        frame_table(frame, "iterations", "Per-iteration training records", index="iteration")
+        frame_table(frame, "iterations", "Per-iteration training records", index="iteration"),
+        *judge_quality_blocks(metrics),
     ]
     if notes:
         training.append(Bullets(title="Notes", items=notes))

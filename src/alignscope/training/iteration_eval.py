@@ -2,9 +2,9 @@
 
 For the model of an iteration: greedy answers to the evaluation prompts; a fixed judge's win rate and
 length-controlled win rate against the seed model's answers (pairwise, both orders); answer length; the
-model's agreement, as a pairwise judge of the same pairs, with a reference judge; and the concrete tasks
-(factor scores with bootstrap intervals) when the config names any. Every call goes through the engine and
-every record is stored in its run.
+model's agreement, as a pairwise judge of the same pairs, with a reference judge, and its position consistency
+over both orders; and the concrete tasks (factor scores with bootstrap intervals) when the config names any.
+Every call goes through the engine and every record is stored in its run.
 
 The judged numbers come from the judge-results service (:mod:`alignscope.analysis.leaderboard`), as in
 ``alignscope leaderboard``: under the default LC policy (``evaluation.lc_difficulty: auto``) one model against
@@ -20,8 +20,9 @@ from statistics import fmean
 from typing import Any
 
 from alignscope.analysis.agreement import agreement
+from alignscope.analysis.judge_audit import position_consistency
 from alignscope.analysis.judgment_tables import judgment_tables
-from alignscope.analysis.leaderboard import judge_leaderboard
+from alignscope.analysis.leaderboard import judge_leaderboard, number
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
 from alignscope.engine.generation import generate_items
@@ -77,6 +78,20 @@ def judged_metrics(
         "rating_lower": row.get("rating_lower"),
         "rating_upper": row.get("rating_upper"),
         "lc": board.lc_summary(),
+    }
+
+
+def judge_position(judgments: Sequence[Judgment], answers: Sequence[Generation]) -> dict[str, Any]:
+    """Position consistency of pairwise ``judgments`` judged in both orders (share of pairs whose winner does
+    not change with the order) and the judge's first-position preference, with Wilson 95% CIs."""
+    battles = judgment_tables(judgments, answers, "as-judge").battles
+    result = position_consistency(battles[["question_id", "model_a", "model_b", "p_a"]])
+    return {
+        "n_pairs": result.n_pairs,
+        "consistency": number(result.consistency),
+        "consistency_ci": [number(v) for v in result.consistency_ci],
+        "first_position_rate": number(result.first_position_rate),
+        "first_position_ci": [number(v) for v in result.first_position_ci],
     }
 
 
@@ -166,6 +181,7 @@ class IterationEvaluator:
             reference = self._judge(self._judge_spec(self.settings.reference_judge, "reference-judge"), pairs)
         own = self._judge(self._judge_spec(spec, f"{spec.name}/as-judge"), pairs)
         out["judge_agreement"] = self._agreement(own, reference, notes)
+        out["judge_position"] = judge_position(own, judged)
         return out
 
     def _item(self, gen: Generation) -> Item:

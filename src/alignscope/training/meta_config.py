@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 import alignscope.backends  # noqa: F401  (registers the backend names these settings accept)
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY, LCDifficultyPolicy
 from alignscope.config import BackendName, ModelSpec
+from alignscope.evaluation.config import BenchmarkSettings
 from alignscope.training.config import DPOTrainConfig
 
 
@@ -114,6 +115,11 @@ class MetaRewardingConfig(BaseModel):
     dpo: LoopDPOSettings = Field(default_factory=LoopDPOSettings)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     evaluation: EvaluationSettings | None = Field(default_factory=EvaluationSettings)
+    evaluate: BenchmarkSettings | None = Field(
+        None,
+        description="the published benchmarks (AlpacaEval 2, Arena-Hard, MT-Bench, SOS-Bench factors) on the "
+        "seed and after every iteration; the judge defaults to the seed model",
+    )
 
     @model_validator(mode="after")
     def _one_switch_per_iteration(self) -> MetaRewardingConfig:

@@ -12,7 +12,8 @@ Iteration t (1-based) starts from model M(t-1) (M0 = the seed) and trains M(t), 
    every pair of its distinct judgments in both orders (each comparison sampled with its own seed);
    position-weighted Elo picks the best and worst judgment;
 5. ``train``: DPO of M(t-1) on the actor (+ judge) pairs -> M(t), saved and registered;
-6. ``evaluate``: see :mod:`alignscope.training.iteration_eval` (also run once for the seed, as iteration 0).
+6. ``evaluate``: see :mod:`alignscope.training.iteration_eval`, and with an ``evaluate:`` block the published
+   benchmarks of :mod:`alignscope.evaluation` (both also run once for the seed, as iteration 0).
 
 Each finished stage leaves a marker artifact ``meta-rewarding/iter<t>/<stage>`` in the run (its counts or
 pairs, and ``finished_at``); a rerun of the same run loads finished stages from the store and goes on from the
@@ -39,6 +40,7 @@ from alignscope.config import ModelSpec
 from alignscope.data import load_items
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
+from alignscope.evaluation.run import evaluate_models
 from alignscope.hashing import stable_hash
 from alignscope.judges.calls import JudgeCall, run_calls
 from alignscope.judges.config import JudgeSpec
@@ -329,6 +331,12 @@ class _Loop:
         metrics: dict[str, Any] = {"iteration": t, "model": self.model_spec(t).name, **stages}
         if evaluator is not None:
             metrics |= evaluator.evaluate(self.model_spec(t))
+        settings = self.config.evaluate
+        if settings is not None:
+            judge = settings.judge or self.model_spec(0)
+            metrics["benchmarks"] = evaluate_models(
+                self.engine, [self.model_spec(t)], judge, settings, self.backend_for
+            )
         return self.mark(t, "evaluate", metrics)
 
     # -- one iteration ----------------------------------------------------------------------------------
