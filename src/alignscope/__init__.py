@@ -16,6 +16,11 @@ _API = {
     "generate": "alignscope.api.generate",
     "bench": "alignscope.api.bench",
     "audit": "alignscope.api.audit",
+    "judge": "alignscope.api.judge",
+    "leaderboard": "alignscope.api.leaderboard",
+    "audit_judge": "alignscope.api.audit_judge",
+    "correlate": "alignscope.api.correlate",
+    "bench_score": "alignscope.api.bench_score",
 }
 
 __all__ = ["__version__", *_API]

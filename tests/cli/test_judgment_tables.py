@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from alignscope.analysis.judgment_tables import ARENA_BASELINE, SHIPPED, JudgmentTables, judgment_tables
-from alignscope.cli.judgment_sources import load_tables
+from alignscope.api.judgment_sources import load_tables
 from alignscope.data.formats.alpaca_eval_results import bundled_annotations
 from alignscope.data.registry import BUNDLED_ROOT
 from alignscope.records import Generation, Judgment, Provenance

@@ -449,21 +449,38 @@ def correlate_table(
     line.
     """
     path = Path(path)
-    table = read_model_table(path)
+    return correlate_frame(
+        read_model_table(path), str(path), judges=judges, concrete=concrete, n_boot=n_boot, level=level,
+        seed=seed, metadata=metadata,
+    )  # fmt: skip
+
+
+def correlate_frame(
+    table: pd.DataFrame,
+    where: str,
+    *,
+    judges: Sequence[str] | None = None,
+    concrete: Sequence[str] | None = None,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+    metadata: Sequence[str] = (),
+) -> MetaAnalysis:
+    """``correlate_table`` of a table already read (a ``model`` column plus score columns, one row per
+    model); ``where`` names its source in errors."""
+    table = table.reset_index(drop=True)
     try:
         judge_cols, concrete_cols = split_columns(list(table.columns), judges, concrete, metadata)
     except DataError as exc:
-        raise DataError(str(exc), where=str(path)) from None
+        raise DataError(str(exc), where=where) from None
     for column in judge_cols + concrete_cols:
         raw = table[column]
         numeric = pd.to_numeric(raw, errors="coerce")
         bad = raw.notna() & numeric.isna()
         if bad.any():
             row = int(bad.idxmax())
-            raise DataError(
-                f"column '{column}', row {row + 2}: '{raw[row]}' is not a number", where=str(path)
-            )
+            raise DataError(f"column '{column}', row {row + 2}: '{raw[row]}' is not a number", where=where)
         table[column] = numeric
     if len(table) < 3:
-        raise DataError(f"needs at least 3 models to correlate, has {len(table)}", where=str(path))
+        raise DataError(f"needs at least 3 models to correlate, has {len(table)}", where=where)
     return correlate(table, judge_cols, concrete_cols, n_boot=n_boot, level=level, seed=seed)

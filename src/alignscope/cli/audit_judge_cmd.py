@@ -1,19 +1,18 @@
 """``alignscope audit-judge``: does a judge reward position, length and style rather than substance, or
-its own family? One report from stored judge runs, AlpacaEval annotations or Arena-Hard judgments; each part
-that the given judgments cannot support says why instead of guessing."""
+its own family? One report from stored judge runs, AlpacaEval annotations or Arena-Hard judgments
+(``alignscope.audit_judge``); each part that the given judgments cannot support says why instead of
+guessing."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
-from alignscope.analysis.judge_checks import audit_judge as audit_judgments
 from alignscope.analysis.judgment_tables import ARENA_BASELINE
-from alignscope.analysis.leaderboard import judge_leaderboard
+from alignscope.api.audit_judge import ARENA_ELO
+from alignscope.api.audit_judge import audit_judge as judge_audit
 from alignscope.cli.common import JsonOpt, WorkspaceOpt, emit_json, out_console, print_table
 from alignscope.cli.judgment_sources import (
     AnnotationsOpt,
@@ -24,43 +23,7 @@ from alignscope.cli.judgment_sources import (
     OnlyOpt,
     RunsOpt,
     ShippedOpt,
-    lc_policy,
-    load_tables,
 )
-from alignscope.errors import ConfigError, DataError
-
-ARENA_ELO = "arena-elo"
-
-
-def _families(specs: list[str]) -> dict[str, list[str]]:
-    """``BASE=VARIANT`` options as base -> variants (ConfigError on a malformed one)."""
-    families: dict[str, list[str]] = {}
-    for spec in specs:
-        base, sep, variant = spec.partition("=")
-        if not sep or not base or not variant:
-            raise ConfigError(f"--family {spec}: expected BASE=VARIANT")
-        families.setdefault(base, []).append(variant)
-    return families
-
-
-def _reference_scores(reference: str, models: list[str]) -> pd.Series:
-    """Reference score per model: Chatbot Arena Elo from the shipped AlpacaEval benchmark table
-    (``arena-elo``, names matched explicitly), or a CSV with columns ``model`` and ``score``."""
-    if reference == ARENA_ELO:
-        from alignscope.published.alpaca_benchmarks import read_benchmarks
-        from alignscope.published.names import match_names
-
-        table, _ = read_benchmarks()
-        elo = table["arena_elo_2024_04 (human)"].dropna()
-        match = match_names(elo.index, models)
-        return pd.Series({right: float(elo[left]) for left, right in match.pairs})
-    path = Path(reference)
-    if not path.is_file():
-        raise ConfigError(f"--reference {reference}: not '{ARENA_ELO}' and no such CSV file")
-    df = pd.read_csv(path)
-    if not {"model", "score"} <= set(df.columns):
-        raise DataError("reference scores need columns model and score", where=str(path))
-    return df.set_index(df["model"].astype(str))["score"].astype(float)
 
 
 def audit_judge(
@@ -85,26 +48,12 @@ def audit_judge(
     json_out: JsonOpt = False,
 ) -> None:
     """Audit a judge: position consistency, length bias, criterion weights, verbosity gaming, self-bias."""
-    policy = lc_policy(lc_difficulty)
-    families = _families(family or [])
-    tables = load_tables(
-        workspace, run, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
-    )
-    board = judge_leaderboard(tables, lc_difficulty=policy, ratings=False)
-    rates = board.rates
-    scores = None
-    if reference and own_family and not rates.empty:
-        scores = _reference_scores(reference, list(rates.index))
-    audit = audit_judgments(tables, rates, families=families, reference=scores, own_family=own_family)
-    report = audit.to_dict()
-    if audit.self_preference is not None:
-        report["self_preference"]["reference"] = reference
-    report |= {
-        "judges": tables.judges,
-        "lc": board.lc_summary(),
-        "win_rates": board.rows(),
-        "notes": board.notes,
-    }
+    report = judge_audit(
+        run or (), annotations=annotations or (), arena_hard=arena_hard or (),
+        arena_answers=arena_answers or (), shipped=shipped or (), only=only or (),
+        arena_baseline=arena_baseline, family=family or (), own_family=own_family, reference=reference,
+        lc_difficulty=lc_difficulty, workspace=workspace,
+    ).to_dict()  # fmt: skip
     _print(report, json_out)
     if json_out:
         emit_json(report)
@@ -125,9 +74,13 @@ def _print(report: dict[str, Any], json_mode: bool) -> None:
     rows.append(["length bias (log-odds per sd)", length.get("unavailable") or _slope(length)])
     crit = report["criterion_weights"]
     rows.append(
-        ["criterion weights", crit.get("unavailable")
-         or ", ".join(f"{w['criterion']} {w['coef']:+.2f}" for w in crit["weights"])]
+        ["criterion weights (log-odds of overall)", crit.get("unavailable")
+         or ", ".join(f"{w['criterion']} {w['coef']:+.2f} {_ci([w['lower'], w['upper']])}"
+                      for w in crit["weights"])]
     )  # fmt: skip
+    for r in crit.get("correlations", []):
+        ci = _ci([r["lower"], r["upper"]])
+        rows.append([f"r({r['criterion']}, overall), {r['model']}", f"{r['r']:+.2f} {ci} ({r['n']} pairs)"])
     gaming = report["verbosity_gaming"]
     rows.append(
         ["verbosity gaming (gameability %)", gaming.get("unavailable")

@@ -23,6 +23,7 @@ import typer
 
 from alignscope.api.bench import BenchRunResult, settings_text
 from alignscope.api.bench import bench as run_bench_api
+from alignscope.api.bench_score import SCORE_USAGE, BenchScoreResult, bench_score
 from alignscope.cli.common import (
     ApiKeyEnvOpt,
     JsonOpt,
@@ -32,22 +33,18 @@ from alignscope.cli.common import (
     RunIdOpt,
     SeedOpt,
     WorkspaceOpt,
-    begin_run,
     emit_json,
-    end_run,
     err_console,
-    open_store,
     out_console,
     print_calls,
     print_table,
 )
 from alignscope.data.registry import dataset_status
 from alignscope.errors import ConfigError
-from alignscope.hashing import text_hash
 from alignscope.tasks.registry import FACTORS, VERTICALS, list_tasks
-from alignscope.tasks.responses import FREE_SCORERS, ScoredResponses, score_responses_file
+from alignscope.tasks.responses import FREE_SCORERS
 from alignscope.tasks.runner import BenchResult
-from alignscope.tasks.scorers import ScorerSetup, get_scorer, parse_scorer_options
+from alignscope.tasks.scorers import parse_scorer_options
 from alignscope.tasks.suites import SUITE_GROUPS, origin_text, suite_task_names
 
 SCORER_HELP = (
@@ -91,6 +88,14 @@ def bench(
         Path | None,
         typer.Option("--responses", help="With `score TASK`: JSONL rows of prompt (or key) and response."),
     ] = None,
+    from_logs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from",
+            help="With `score TASK`: the answers of other tools' eval logs, inspect:PATH (Inspect AI log or "
+            "folder) or lm-eval:PATH (lm-eval --log_samples file or folder); repeatable.",
+        ),
+    ] = None,
     api_key_env: ApiKeyEnvOpt = None,
     scorer: Annotated[
         list[str] | None, typer.Option("--scorer", metavar="NAME:KEY=VALUE,...", help=SCORER_HELP)
@@ -106,11 +111,7 @@ def bench(
         return
     options = parse_scorer_options(scorer or [])
     if targets[0] == "score":
-        if len(targets) != 2 or responses is None:
-            raise ConfigError(
-                "usage: alignscope bench score TASK --responses FILE (see `alignscope bench list`)"
-            )
-        _score_file(targets[1], responses, options, run_id, workspace, json_out)
+        _score_answers(targets[1:], responses, from_logs or [], options, run_id, workspace, json_out)
         return
     config = targets[0] if len(targets) == 1 and targets[0].endswith((".yaml", ".yml")) else None
     result = run_bench_api(
@@ -123,25 +124,24 @@ def bench(
         raise typer.Exit(1)
 
 
-def _score_file(
-    name: str,
-    path: Path,
+def _score_answers(
+    names: list[str],
+    responses: Path | None,
+    from_logs: list[str],
     options: dict[str, dict[str, Any]],
     run_id: str | None,
     workspace: Path | None,
     json_out: bool,
 ) -> None:
-    """Score an answer file; in a ``bench-score`` run (cached, resumable) when a scorer calls a model."""
-    if not any(get_scorer(n, **o).calls_models for n, o in options.items()):
-        _score(score_responses_file(name, path, ScorerSetup(options)), json_out)
-        return
-    if not path.is_file():
-        raise ConfigError("responses file not found", where=str(path))
-    config = {"task": name, "responses": text_hash(path.read_text(encoding="utf-8")), "scorers": options}
-    engine = begin_run(open_store(workspace), "bench-score", config, run_id)
-    scored = score_responses_file(name, path, ScorerSetup(options, engine))
-    _score(scored, json_out)
-    end_run(engine, {"bench_score": scored.aggregate}, json_mode=json_out)
+    """``bench score TASK``: the answers of a file or of eval logs scored (``alignscope.bench_score``)."""
+    if len(names) != 1:
+        raise ConfigError(SCORE_USAGE)
+    result = bench_score(
+        names[0], responses, from_logs=from_logs, scorers=options, run_id=run_id, workspace=workspace
+    )
+    _score(result, json_out)
+    if result.run is not None:
+        print_calls(result.run, json_mode=json_out)
 
 
 def _ci(ci: tuple[float, float] | list[float] | None) -> str:
@@ -245,18 +245,20 @@ def _scalars(summary: dict[str, Any]) -> list[list[Any]]:
     return [[k, v] for k, v in summary.items() if isinstance(v, int | float) or v is None]
 
 
-def _score(scored: ScoredResponses, json_out: bool) -> None:
+def _score(result: BenchScoreResult, json_out: bool) -> None:
     if json_out:
-        emit_json(scored.to_dict())
+        emit_json(result.to_dict())
         return
-    print_table(
-        f"bench score {scored.task}: {scored.path} ({len(scored.results)} answers)",
-        ["metric", "value"],
-        _scalars(scored.aggregate),
-    )
-    if scored.task == "refusal":
+    for scored, model in zip(result.scored, result.models, strict=True):
+        of = f" of {model}" if model else ""
         print_table(
-            "answers",
-            ["item", "verdict", "p(refusal)"],
-            [[r["item_id"], r["verdict"], r.get("p_refusal")] for r in scored.results],
+            f"bench score {scored.task}: {scored.path}{of} ({len(scored.results)} answers)",
+            ["metric", "value"],
+            _scalars(scored.aggregate),
         )
+        if scored.task == "refusal":
+            print_table(
+                "answers",
+                ["item", "verdict", "p(refusal)"],
+                [[r["item_id"], r["verdict"], r.get("p_refusal")] for r in scored.results],
+            )

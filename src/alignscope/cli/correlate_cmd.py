@@ -1,24 +1,35 @@
-"""``alignscope correlate TABLE.csv``: the meta-analysis of per-model scores a user already has, with plots
-and the HTML report; with per-model training metadata (columns of the table or ``--metadata META.csv``: base
-model, SFT data set, SFT size, preference-optimisation method, stage), also what drives each score: a
-regression of every judge and concrete column on the metadata, with CIs clustered by base model."""
+"""``alignscope correlate TABLE.csv`` (and/or ``--from inspect:PATH``, ``--from lm-eval:PATH``): the
+meta-analysis of per-model scores a user already has, with plots and the HTML report
+(``alignscope.correlate``); with per-model training metadata (columns of the table or ``--metadata
+META.csv``: base model, SFT data set, SFT size, preference-optimisation method, stage), also what drives
+each score: a regression of every judge and concrete column on the metadata, with CIs clustered by base
+model."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from alignscope.analysis.drivers import CLUSTER, META_COLUMNS, DriverAnalysis
+from alignscope.analysis.drivers import CLUSTER
+from alignscope.api.correlate import correlate as correlate_scores
 from alignscope.cli.common import JsonOpt, emit_json, err_console, out_console, print_table
 
 
 def correlate(
     table: Annotated[
-        Path, typer.Argument(help="CSV with a 'model' column and one numeric column per score.")
-    ],
+        Path | None, typer.Argument(help="CSV with a 'model' column and one numeric column per score.")
+    ] = None,
+    from_logs: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--from",
+            help="Per-model scores from other tools' eval logs, each TASK/METRIC a column: inspect:PATH "
+            "(Inspect AI log or folder) or lm-eval:PATH (lm-eval --log_samples file or folder); repeatable, "
+            "joined with TABLE by model.",
+        ),
+    ] = None,
     judge: Annotated[
         list[str] | None,
         typer.Option(
@@ -60,28 +71,15 @@ def correlate(
 ) -> None:
     """Correlate judge-based scores with concrete scores across models (Spearman, Kendall, Pearson, CIs);
     with metadata, regress every score on it (cluster-robust CIs)."""
-    from alignscope.analysis.meta import correlate_table, read_model_table
-    from alignscope.report.correlate import correlate_report
-    from alignscope.report.drivers import drivers_blocks
-    from alignscope.report.outputs import write_report_files, write_results
-
-    info = read_model_table(metadata or table, text=True).set_index("model")
-    columns = list(info.columns) if metadata else [c for c in META_COLUMNS if c in info.columns]
-    meta = correlate_table(
-        table, judges=judge, concrete=concrete, n_boot=n_boot, level=level, seed=seed, metadata=columns
-    )
-    drivers = _drivers(meta.scores, info[columns], predictor, cluster, level, meta.judges + meta.concrete)
-    report = correlate_report(meta, table)
-    if drivers is not None:
-        report.sections[0].blocks += drivers_blocks(drivers, "correlate_drivers", "What drives the scores")
-    results = meta.to_dict() | ({"drivers": drivers.to_dict()} if drivers else {})
-    outputs = write_report_files(report, out)
-    write_results(results | {"outputs": outputs}, out)
-    print_table("verdicts", ["verdict"], [[v.text] for v in meta.verdicts], json_mode=json_out)
-    if drivers is not None:
-        frame = drivers.frame()
+    result = correlate_scores(
+        table, from_logs=from_logs or (), judge=judge, concrete=concrete, metadata=metadata,
+        predictor=predictor, cluster=cluster, n_boot=n_boot, level=level, seed=seed, out=out,
+    )  # fmt: skip
+    print_table("verdicts", ["verdict"], [[v] for v in result.verdicts], json_mode=json_out)
+    if result.drivers is not None:
+        frame = result.driver_table
         print_table(
-            f"what drives the scores ({level * 100:g}% CIs; cluster: {drivers.cluster})",
+            f"what drives the scores ({level * 100:g}% CIs; cluster: {result.drivers.cluster})",
             ["outcome", "term", "estimate", "CI low", "CI high", "p", "n", "covariance"],
             frame[
                 ["outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "n", "covariance"]
@@ -89,27 +87,7 @@ def correlate(
             json_mode=json_out,
         )
     (err_console if json_out else out_console).print(
-        f"report: {outputs['html']}  (JSON and Parquet in {out})"
+        f"report: {result.outputs['html']}  (JSON and Parquet in {out})"
     )
     if json_out:
-        emit_json(results | {"outputs": outputs})
-
-
-def _drivers(
-    scores: pd.DataFrame,
-    info: pd.DataFrame,
-    predictors: list[str] | None,
-    cluster: str,
-    level: float,
-    outcomes: list[str],
-) -> DriverAnalysis | None:
-    """The regressions on the metadata, or None when there is none and none was asked for."""
-    from alignscope.analysis.drivers import fit_drivers
-
-    default = [c for c in ("stage", "sft_size", "po_method", "base_model") if c in info.columns]
-    chosen = predictors if predictors is not None else default
-    if not chosen:
-        return None
-    return fit_drivers(
-        scores, info, outcomes, chosen, cluster=cluster if cluster in info.columns else None, level=level
-    )
+        emit_json(result.to_dict())

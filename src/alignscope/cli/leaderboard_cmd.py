@@ -9,7 +9,8 @@ import typer
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
 from alignscope.analysis.judgment_tables import ARENA_BASELINE
-from alignscope.analysis.leaderboard import judge_leaderboard, number
+from alignscope.analysis.leaderboard import BT_BOOTSTRAP
+from alignscope.api.leaderboard import leaderboard as judged_leaderboard
 from alignscope.cli.common import JsonOpt, SeedOpt, WorkspaceOpt, emit_json, err_console, print_table
 from alignscope.cli.judgment_sources import (
     AnnotationsOpt,
@@ -20,10 +21,7 @@ from alignscope.cli.judgment_sources import (
     OnlyOpt,
     RunsOpt,
     ShippedOpt,
-    lc_policy,
-    load_tables,
 )
-from alignscope.errors import ConfigError, DataError
 
 
 def leaderboard(
@@ -35,7 +33,9 @@ def leaderboard(
     only: OnlyOpt = None,
     arena_baseline: ArenaBaselineOpt = ARENA_BASELINE,
     anchor: Annotated[str | None, typer.Option(help="Model rated 1000 (default: the baseline).")] = None,
-    bootstrap: Annotated[int, typer.Option(help="Bootstrap rounds over prompts for the rating CIs.")] = 1000,
+    bootstrap: Annotated[
+        int, typer.Option(help="Bootstrap rounds over prompts for the rating CIs.")
+    ] = BT_BOOTSTRAP,
     style: Annotated[
         bool, typer.Option("--style/--no-style", help="Also fit style-controlled ratings.")
     ] = True,
@@ -46,32 +46,13 @@ def leaderboard(
     json_out: JsonOpt = False,
 ) -> None:
     """Leaderboard of judged models from stored runs, AlpacaEval annotations or Arena-Hard judgments."""
-    policy = lc_policy(lc_difficulty)
-    tables = load_tables(
-        workspace, run, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
-    )
-    board = judge_leaderboard(
-        tables, anchor, lc=lc, lc_difficulty=policy, style=style, n_bootstrap=bootstrap, seed=seed
-    )
-    if anchor and board.ratings.empty:
-        raise ConfigError(f"--anchor {anchor}: {board.notes[-1]}")
-    if board.rates.empty and board.ratings.empty:
-        raise DataError("; ".join(board.notes) or "no judged numbers")
-    result = {
-        "anchor": board.anchor,
-        "judges": tables.judges,
-        "verdicts": tables.n_verdicts,
-        "parse_failures": tables.n_failed,
-        "parse_failure_rate": tables.failure_rate,
-        "bootstrap": bootstrap,
-        "lc": board.lc_summary() if lc else None,
-        "models": board.rows(),
-        "style_coefficients": [
-            {"feature": f, **{k: number(r[k]) for k in ("coef", "lower", "upper")}}
-            for f, r in board.style.iterrows()
-        ],
-        "notes": board.notes,
-    }
+    result = judged_leaderboard(
+        run or (), annotations=annotations or (), arena_hard=arena_hard or (),
+        arena_answers=arena_answers or (), shipped=shipped or (), only=only or (),
+        arena_baseline=arena_baseline,
+        anchor=anchor, bootstrap=bootstrap, style=style, lc=lc, lc_difficulty=lc_difficulty, seed=seed,
+        workspace=workspace,
+    ).to_dict()  # fmt: skip
     _print(result, json_out)
     if json_out:
         emit_json(result)

@@ -9,8 +9,16 @@ be re-scored (``bench score``), judged (``judge``) and correlated (``correlate``
 
 from __future__ import annotations
 
-from alignscope.io.imported import ImportedLog, read_log
+from alignscope.io.imported import ImportedLog, is_log_spec, metrics_table, read_log, read_logs
 from alignscope.io.inspect_log import read_inspect_log
 from alignscope.io.lm_eval_samples import read_lm_eval_samples
 
-__all__ = ["ImportedLog", "read_inspect_log", "read_lm_eval_samples", "read_log"]
+__all__ = [
+    "ImportedLog",
+    "is_log_spec",
+    "metrics_table",
+    "read_inspect_log",
+    "read_lm_eval_samples",
+    "read_log",
+    "read_logs",
+]

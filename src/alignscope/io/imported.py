@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from alignscope.errors import ConfigError, DataError
 from alignscope.hashing import text_hash
@@ -97,6 +100,37 @@ class LogBuilder:
                     provenance=self._provenance,
                 )  # fmt: skip
             )
+
+
+def is_log_spec(text: str) -> bool:
+    """Whether ``text`` names a log as ``inspect:PATH`` or ``lm-eval:PATH`` (rather than a file)."""
+    source, sep, rest = str(text).partition(":")
+    return bool(sep and rest) and source in SOURCES
+
+
+def read_logs(specs: Sequence[str]) -> list[ImportedLog]:
+    """The logs of every ``inspect:PATH`` / ``lm-eval:PATH`` in ``specs``, in order."""
+    return [log for spec in specs for log in read_log(spec)]
+
+
+def metrics_table(logs: Sequence[ImportedLog]) -> pd.DataFrame:
+    """One row per model (column ``model``) and one column per ``TASK/METRIC``: the mean per-sample value of
+    each log's metrics; DataError when two logs give one model the same metric."""
+    rows: dict[str, dict[str, float]] = defaultdict(dict)
+    origin: dict[tuple[str, str], str] = {}
+    for log in logs:
+        for metric, value in log.metrics().items():
+            if (log.model, metric) in origin:
+                raise DataError(
+                    f"two logs give model {log.model} the metric {metric} ({origin[log.model, metric]} and "
+                    f"{log.path}); give one",
+                    where=log.path,
+                )
+            origin[log.model, metric] = log.path
+            rows[log.model][metric] = value
+    if not rows:
+        raise DataError("the logs hold no numeric metrics", where=", ".join(log.path for log in logs))
+    return pd.DataFrame([{"model": model, **values} for model, values in rows.items()])
 
 
 def read_log(spec: str) -> list[ImportedLog]:

@@ -99,20 +99,33 @@ def _verdict(result: Result) -> str:
 
 def score_responses_file(name: str, path: Path, setup: ScorerSetup | None = None) -> ScoredResponses:
     """Score the answers in ``path`` with task (or free scorer) ``name``, scorers set up by ``setup``."""
+    check_scoreable(name)
+    return score_rows(name, read_rows(path), str(path), setup)
+
+
+def check_scoreable(name: str) -> None:
+    """ConfigError unless ``name`` can score answer texts (naming those that can)."""
     if name not in scoreable_names():
         raise ConfigError(f"'{name}' cannot score answer files (choose {', '.join(scoreable_names())})")
+
+
+def score_rows(
+    name: str, rows: Sequence[dict[str, Any]], where: str, setup: ScorerSetup | None = None
+) -> ScoredResponses:
+    """Score answer rows (``response`` with ``prompt`` or ``key``, from ``where``) as
+    ``score_responses_file`` scores a file's rows."""
+    check_scoreable(name)
     setup = setup or ScorerSetup()
-    rows = read_rows(path)
     if name in FREE_SCORERS:
-        items, responses = row_items(rows, str(path))
+        items, responses = row_items(rows, where)
         scorer = get_scorer(name, **setup.options.get(name, {})).bind(setup)
         results = scorer.score_many(items, responses)
         if name == "refusal":
             results = [r | {"verdict": _verdict(r)} for r in results]
-        return ScoredResponses(name, str(path), results, scorer.aggregate(results))
+        return ScoredResponses(name, where, results, scorer.aggregate(results))
     task = get_task(name)
     all_items = task.items()
-    rounds = sample_rounds(rows) if task.samples_per_item > 1 else [rows]
-    pairs = [pair for batch in rounds for pair in match_responses(batch, all_items, where=str(path))]
+    rounds = sample_rounds(rows) if task.samples_per_item > 1 else [list(rows)]
+    pairs = [pair for batch in rounds for pair in match_responses(batch, all_items, where=where)]
     results = task.score_texts([item for item, _ in pairs], [text for _, text in pairs], setup)
-    return ScoredResponses(task.name, str(path), results, task.aggregate(results))
+    return ScoredResponses(task.name, where, results, task.aggregate(results))
