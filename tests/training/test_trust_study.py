@@ -78,7 +78,7 @@ def _count(db: Path, sql: str) -> int:
         return con.execute(sql).fetchone()[0] if {"calls", "artifacts"} <= tables else 0
 
 
-def _kill_mid_evaluation(proc: subprocess.Popen, db: Path, timeout_s: float = 240) -> None:
+def _kill_mid_evaluation(proc: subprocess.Popen, db: Path, log: Path, timeout_s: float = 240) -> None:
     """SIGKILL once the base model is evaluated and the next model's calls have begun."""
     deadline, stored = time.monotonic() + timeout_s, None
     base_done = f"SELECT COUNT(*) FROM artifacts WHERE name = '{marker_name('evaluate/base')}'"
@@ -89,7 +89,8 @@ def _kill_mid_evaluation(proc: subprocess.Popen, db: Path, timeout_s: float = 24
             elif stored is not None and _count(db, "SELECT COUNT(*) FROM calls") > stored:
                 return
             time.sleep(0.02)
-        raise AssertionError(f"the study ended (rc {proc.poll()}) or stalled before evaluating sft")
+        tail = log.read_text(errors="replace")[-1500:]
+        raise AssertionError(f"the study ended (rc {proc.poll()}) or stalled before evaluating sft: {tail}")
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -104,10 +105,12 @@ def resumed(files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     ws = root / "ws"
     args = ["trust-study", str(config_file), "--workspace", str(ws), "--json", "--out", str(root / "report")]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "alignscope.cli.main", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-    db = ws / "alignscope.sqlite"
-    _kill_mid_evaluation(proc, db)
+    log = root / "killed.log"
+    with log.open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-m", "alignscope.cli.main", *args], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)  # fmt: skip
+        db = ws / "alignscope.sqlite"
+        _kill_mid_evaluation(proc, db, log)
     killed = {"rc": proc.returncode, "calls": _calls(db), "checkpoints": list_checkpoints(ws)}
     done = subprocess.run(
         [sys.executable, "-m", "alignscope.cli.main", *args], env=env, capture_output=True, text=True
@@ -153,6 +156,7 @@ def test_report_has_tables_verdicts_and_plots(resumed: dict[str, Any]) -> None:
     for name in ("verticals", "tasks", "stage_deltas", "training_stages"):
         assert f"{name}" in html
     assert 'data-name="verticals"' in html and 'data-name="stage_deltas"' in html
+    assert "RLOO from sft against the reward model" in html  # the ppo arm says what it is
     assert len(summary["verdicts"]) == 3 * len(TASKS)  # sft, dpo and ppo against their parents, every task
     assert all(" at 95% (" in v for v in summary["verdicts"])
     assert any(v.startswith("SFT ") and "(rlhf-stereotype)" in v for v in summary["verdicts"])

@@ -26,6 +26,7 @@ from alignscope.training.data import prompt_dataset
 from alignscope.training.trl_common import TrainResult, run_trainer
 
 RewardFn = Callable[[list[str], list[str]], list[float | None]]
+TrlRewardFn = Callable[..., list[float | None]]
 
 
 def _text(value: str | list[dict[str, str]], role: str) -> str:
@@ -63,7 +64,7 @@ def _with_chosen(rows: list[dict[str, Any]]) -> Dataset:
 def train_rl(
     model: str | Path,
     prompts: Dataset | list[dict[str, Any]],
-    reward: RewardFn,
+    reward: RewardFn | TrlRewardFn,
     config: RLTrainConfig,
     output_dir: Path,
     workspace: Path | None = None,

@@ -14,7 +14,7 @@ from alignscope.training.config import DPOTrainConfig, RewardTrainConfig, RLTrai
 from alignscope.training.data import load_preference_file, load_prompt_file, load_sft_file, source_rows
 from alignscope.training.dpo import train_dpo
 from alignscope.training.reward_model import train_rm
-from alignscope.training.rl import RewardFn, train_rl
+from alignscope.training.rl import RewardFn, TrlRewardFn, train_rl
 from alignscope.training.sft import train_sft
 from alignscope.training.trl_common import TrainResult
 
@@ -31,7 +31,9 @@ def _kind(config: AnyTrainConfig) -> str:
     return config.algorithm
 
 
-def _load_data(config: AnyTrainConfig, reward: RewardFn | None) -> Dataset | list[dict[str, Any]]:
+def _load_data(
+    config: AnyTrainConfig, reward: RewardFn | TrlRewardFn | None
+) -> Dataset | list[dict[str, Any]]:
     if config.data is None:
         raise ConfigError("data: give a training data file (or pass rows in code)")
     path = Path(config.data)
@@ -49,7 +51,7 @@ def train_from_config(
     workspace: Path,
     *,
     data: Dataset | list[dict[str, Any]] | None = None,
-    reward: RewardFn | None = None,
+    reward: RewardFn | TrlRewardFn | None = None,
 ) -> tuple[str, TrainResult]:
     """Train as ``config`` says (rows from ``data`` or ``config.data``); returns the registered name, result.
 

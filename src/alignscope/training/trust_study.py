@@ -219,6 +219,8 @@ def study_result(
         "tasks": ", ".join(config.tasks), "protocol": config.protocol or "task defaults",
         "limit": config.limit, "samples": config.samples, "temperature": config.temperature,
         "max_tokens": config.max_tokens, "data": config.data, "pairs": config.pairs,
+        "ppo arm": f"{config.rl.algorithm.upper()} from sft against the reward model (TRL has no PPO "
+        "trainer), reward r(sample) - r(chosen)" if stages else "given checkpoint",
     }  # fmt: skip
     return TrustStudyResult(models, parents, cells, verticals, changes, config.level, stages, settings)
 
