@@ -16,8 +16,8 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 from alignscope.errors import ConfigError, DataError
 from alignscope.training.checkpoints import list_checkpoints
-from alignscope.training.config import RewardTrainConfig, RLTrainConfig
-from alignscope.training.reward_model import RewardModel, reward_model_dir
+from alignscope.training.config import LoraSettings, RewardTrainConfig, RLTrainConfig
+from alignscope.training.reward_model import RewardModel, reward_model_dir, train_rm
 from alignscope.training.rewards import rm_reward
 from alignscope.training.rl import train_rl
 from alignscope.training.run import train_from_config
@@ -171,3 +171,17 @@ def test_train_rm_and_rl_commands(
     assert result.code == 2 and len(result.err.strip().splitlines()) == 1
     assert "not a sequence-classification reward model" in result.err
     assert (ws / "models.json").read_text() == index  # nothing stored lost or added
+
+
+def test_rm_with_lora_saves_a_merged_plain_classifier(word_model: Path, tmp_path: Path) -> None:
+    config = RewardTrainConfig(
+        model=str(word_model), lora=LoraSettings(r=4), max_steps=2, batch_size=4, learning_rate=1e-2
+    )
+    result = train_rm(word_model, planted_pairs(8, seed=4), config, tmp_path / "rm")
+    assert (result.path / "adapter").is_dir()
+    model = AutoModelForSequenceClassification.from_pretrained(result.path)
+    assert model.config.num_labels == 1
+    assert not any("lora" in k for k in model.state_dict())  # adapters merged into plain weights
+    base = AutoModelForSequenceClassification.from_pretrained(word_model, num_labels=1)
+    merged_q = model.model.layers[0].self_attn.q_proj.weight
+    assert not torch.equal(merged_q, base.model.layers[0].self_attn.q_proj.weight)  # the adapter is merged in

@@ -8,6 +8,7 @@ turns + the assistant reply), plain rows as prompt + reply + EOS; the reward is 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,24 +20,15 @@ from alignscope.errors import ConfigError
 from alignscope.training.checkpoints import resolve_checkpoint
 from alignscope.training.config import LoraSettings, RewardTrainConfig
 from alignscope.training.data import preference_dataset
-from alignscope.training.trl_common import TrainResult, chat_ready, load_base, trl_args
+from alignscope.training.trl_common import TrainResult, chat_ready, load_base, peft_config, trl_args
 
 Text = str | list[dict[str, str]]
 
 
 def _seq_cls_lora(lora: LoraSettings | None) -> Any:
-    """A peft LoraConfig for a sequence classifier (the score head trained in full), or None."""
-    if lora is None:
-        return None
-    from peft import LoraConfig
-
-    return LoraConfig(
-        r=lora.r,
-        lora_alpha=lora.alpha,
-        lora_dropout=lora.dropout,
-        target_modules=lora.target_modules,
-        task_type="SEQ_CLS",
-    )
+    """peft's LoraConfig of ``lora`` for a sequence classifier (the score head trained in full), or None."""
+    causal = peft_config(lora)
+    return None if causal is None else dataclasses.replace(causal, task_type="SEQ_CLS")
 
 
 def train_rm(
