@@ -12,7 +12,7 @@ import torch
 from alignscope.training.attribution.losses import Contrast, Pair, lm_test_loss
 
 
-def _batch(pairs: Sequence[Pair], pad: int, max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_batch(pairs: Sequence[Pair], pad: int, max_length: int = 512) -> tuple[torch.Tensor, torch.Tensor]:
     """Right-padded ids of prompt + chosen and a mask of the chosen tokens' positions (to predict)."""
     seqs, masks = [], []
     for p in pairs:
@@ -38,8 +38,9 @@ def batch_sft_loss(model: Any, ids: torch.Tensor, mask: torch.Tensor) -> torch.T
 def fit_sft(
     model: Any, pairs: Sequence[Pair], pad: int, *, steps: int, lr: float, max_length: int = 512
 ) -> float:
-    """Fit ``model``'s trainable (LoRA) parameters to ``pairs`` with full-batch Adam; the final loss."""
-    ids, mask = _batch(pairs, pad, max_length)
+    """Fit ``model``'s trainable parameters (LoRA matrices, or all weights) to ``pairs`` with full-batch Adam;
+    the final loss."""
+    ids, mask = pad_batch(pairs, pad, max_length)
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.Adam(params, lr=lr)
     loss = torch.tensor(0.0)
@@ -48,7 +49,7 @@ def fit_sft(
         loss = batch_sft_loss(model, ids, mask)
         loss.backward()
         optimiser.step()
-    return float(loss)
+    return float(loss.detach())
 
 
 @torch.no_grad()
