@@ -32,6 +32,7 @@ from alignscope.backends.base import (
 )
 from alignscope.backends.chat import chat_prompt, cut_at_stop, encode_pair
 from alignscope.backends.local_files import LocalModel, fingerprint
+from alignscope.backends.prefix_cache import PrefixCache, Segment, as_cache
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError, PermanentBackendError
 from alignscope.hashing import text_hash
@@ -159,6 +160,7 @@ class HFBackend(Backend):
         self.dtype = resolve_dtype(spec.dtype, self.device)
         self.chat_template: str | None = spec.options.get("chat_template") or read_chat_template(local)
         self._fingerprint = fingerprint(local.path)
+        self.prefixes = PrefixCache(int(spec.options.get("prefix_cache_mb", 512)) * 2**20)
 
     @functools.cached_property
     def loaded(self) -> LoadedModel:
@@ -251,6 +253,7 @@ class HFBackend(Backend):
             stopping_criteria=StoppingCriteriaList([ends]),
         )
         ends.close(out.sequences.shape[1] - prompt_len)
+        self._keep_states(inputs, out, prompt_len, ends.length)
         results = []
         for row, p in enumerate(params):
             ids = out.sequences[row, prompt_len : prompt_len + ends.length[row]].tolist()
@@ -273,6 +276,28 @@ class HFBackend(Backend):
             )
         return results
 
+    def _keep_states(
+        self, inputs: dict[str, torch.Tensor], out: Any, prompt_len: int, lengths: list[int]
+    ) -> None:
+        """Keep each row's prompt and generated tokens with their keys and values in ``prefixes`` (rows with
+        the same prompt share its tensors), for a later request that starts with them."""
+        cache = out.cache
+        if self.prefixes.max_bytes <= 0 or cache is None or not hasattr(cache, "layers"):
+            return
+        done = cache.get_seq_length()
+        if any(layer.keys is None or layer.keys.shape[-2] != done for layer in cache.layers):
+            return  # sliding-window or shared layers do not hold every token
+        prompts: dict[tuple[int, ...], Segment] = {}
+        for row, length in enumerate(lengths):
+            n = int(inputs["attention_mask"][row].sum())
+            prompt = tuple(inputs["input_ids"][row, prompt_len - n :].tolist())
+            if prompt not in prompts:
+                prompts[prompt] = _columns(cache, row, prompt_len - n, prompt_len)
+            m = max(0, min(length, done - prompt_len))
+            generated = tuple(out.sequences[row, prompt_len : prompt_len + m].tolist())
+            tail = [_columns(cache, row, prompt_len, prompt_len + m)] if m else []
+            self.prefixes.put(prompt + generated, [prompts[prompt], *tail])
+
     def _tokens_within(self, ids: list[int], n_chars: int) -> int:
         """How many of ``ids`` start before character ``n_chars`` of their decoded text."""
         for k in range(len(ids)):
@@ -290,24 +315,59 @@ class HFBackend(Backend):
         lm = self.loaded
         pairs = [self.encode_pair(r) for r in requests]
         inputs = [(ctx + cont)[-(lm.max_length + 1) :][:-1] for ctx, cont in pairs]
-        # requests with the same input (one-token options after one context) share one forward row
-        rows = {x: i for i, x in enumerate(dict.fromkeys(tuple(x) for x in inputs))}
-        width = max(len(x) for x in inputs)
-        pad = lm.tokenizer.pad_token_id
-        batch = torch.tensor([[*x, *[pad] * (width - len(x))] for x in rows], device=lm.device)
-        logits = lm.model(batch).logits
+        # requests with the same input (one-token options after one context) share one forward row; the
+        # first position whose logits a row needs bounds how much of it may come from ``prefixes``
+        first: dict[tuple[int, ...], int] = {}
+        for (_, cont), inp in zip(pairs, inputs, strict=True):
+            first[tuple(inp)] = min(first.get(tuple(inp), len(inp)), len(inp) - len(cont))
+        logits = self._read(first)
         results = []
         for (_, cont), inp in zip(pairs, inputs, strict=True):
             if not cont:
                 results.append(LoglikelihoodResult(logprob=0.0, is_greedy=True, n_tokens=0))
                 continue
-            row = rows[tuple(inp)]
-            span = torch.log_softmax(logits[row, len(inp) - len(cont) : len(inp)].float(), dim=-1)
+            row, offset = logits[tuple(inp)]
+            start = len(inp) - len(cont) - offset
+            span = torch.log_softmax(row[start : start + len(cont)].float(), dim=-1)
             target = torch.tensor(cont, device=lm.device)
             logprob = span.gather(1, target[:, None]).sum().item()
             greedy = bool((span.argmax(dim=-1) == target).all())
             results.append(LoglikelihoodResult(logprob=logprob, is_greedy=greedy, n_tokens=len(cont)))
         return results
+
+    def _read(self, first: dict[tuple[int, ...], int]) -> dict[tuple[int, ...], tuple[torch.Tensor, int]]:
+        """Per input, its logits from position ``offset`` on, and ``offset``: inputs of which ``prefixes``
+        holds at least half (up to the first position whose logits are needed) continue from the stored
+        keys and values one by one; the others are read whole in one padded batch (offset 0)."""
+        lm = self.loaded
+        out: dict[tuple[int, ...], tuple[torch.Tensor, int]] = {}
+        for inp, need in first.items():
+            prefix = self.prefixes.longest(inp, need, minimum=(len(inp) + 1) // 2)
+            if prefix is not None:
+                positions = torch.arange(prefix.length, len(inp), device=lm.device)
+                step = lm.model(
+                    input_ids=torch.tensor([inp[prefix.length :]], device=lm.device),
+                    cache=as_cache(prefix.layers),
+                    position_ids=positions[None],
+                    use_cache=True,
+                )
+                out[inp] = (step.logits[0], prefix.length)
+        rest = [inp for inp in first if inp not in out]
+        if rest:
+            width = max(len(x) for x in rest)
+            pad = lm.tokenizer.pad_token_id
+            batch = torch.tensor([[*x, *[pad] * (width - len(x))] for x in rest], device=lm.device)
+            for inp, row in zip(rest, lm.model(batch).logits, strict=True):
+                out[inp] = (row, 0)
+        return out
+
+
+def _columns(cache: Any, row: int, start: int, end: int) -> Segment:
+    """Copies of ``row``'s keys and values at positions ``start:end`` in every layer of ``cache``."""
+    return [
+        (layer.keys[row : row + 1, :, start:end].clone(), layer.values[row : row + 1, :, start:end].clone())
+        for layer in cache.layers
+    ]
 
 
 def _token_logprob(tokenizer: Any, logits: torch.Tensor, token: int, top: int) -> TokenLogprob:
