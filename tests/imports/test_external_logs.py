@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from log_fixtures import INSPECT_ANSWERS, QUESTIONS
+from eval_logs import INSPECT_ANSWERS, QUESTIONS
 
 from alignscope.errors import ConfigError, DataError
 from alignscope.io import read_inspect_log, read_lm_eval_samples, read_log

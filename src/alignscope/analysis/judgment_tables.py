@@ -152,6 +152,7 @@ def _weight(verdict: str | None) -> float:
 
 def _pointwise_battles(judgments: Sequence[Judgment], source: str) -> pd.DataFrame:
     from alignscope.analysis.bradley_terry import pointwise_to_battles
+    from alignscope.analysis.outcomes import verdict_probability
 
     scores = pd.DataFrame(
         {
@@ -164,6 +165,7 @@ def _pointwise_battles(judgments: Sequence[Judgment], source: str) -> pd.DataFra
     )
     mean = scores.groupby(["question_id", "model"], as_index=False)["score"].mean()
     battles = pointwise_to_battles(mean)
+    battles["p_a"] = verdict_probability(battles["winner"], "battles")
     return battles.assign(weight=1.0, source=source)
 
 

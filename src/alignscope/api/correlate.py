@@ -78,7 +78,8 @@ def correlate(
         pd.DataFrame({"model": list("abcdef"), "judge:win_rate": [10, 20, 30, 40, 50, 60],
                       "mmlu": [0.3, 0.35, 0.33, 0.5, 0.55, 0.6]}).to_csv("scores.csv", index=False)
         result = alignscope.correlate("scores.csv", n_boot=200)
-        print(result.verdicts[0], result.correlations[["method", "estimate", "ci_low", "ci_high"]])
+        print(result.verdicts[0])
+        print(result.correlations[["method", "estimate", "models_ci_low", "models_ci_high"]])
     """
     from alignscope.analysis.meta import correlate_frame, read_model_table
 

@@ -78,8 +78,11 @@ def judge(
         result = alignscope.judge("hf:smollm2-135m", mode="pointwise", logprob=True, run=generated.run_id)
         print(result.models[["model", "judgments", "mean_score"]])
     """
+    from alignscope.io import check_log_specs
+
+    logs = check_log_specs(from_logs)
     cfg = judge_config(
-        config, judge_model, mode, template, logprob, run, [*map(str, answers), *from_logs], data, baseline,
+        config, judge_model, mode, template, logprob, run, [*map(str, answers), *logs], data, baseline,
         judged, samples, parse_retries, max_tokens, temperature, swap, api_key_env, limit, seed,
     )  # fmt: skip
     policy = lc_policy(lc_difficulty)
@@ -97,7 +100,7 @@ def judge(
     summary = {
         "judge": {"label": spec.label, "model": spec.model.model, "backend": spec.model.backend,
                   "template": tmpl.name, "template_hash": tmpl.version, "verdict": spec.verdict,
-                  "sampling": _sampling(spec).model_dump()},
+                  "sampling": _sampling(spec).model_dump(mode="json")},
         "mode": spec.mode,
         "judgments": len(judgments),
         "parse_failures": failed,

@@ -108,6 +108,14 @@ def is_log_spec(text: str) -> bool:
     return bool(sep and rest) and source in SOURCES
 
 
+def check_log_specs(specs: Sequence[str]) -> list[str]:
+    """``specs`` as given; ConfigError naming the first that is not ``inspect:PATH`` or ``lm-eval:PATH``."""
+    for spec in specs:
+        if not is_log_spec(spec):
+            raise ConfigError(f"--from {spec}: expected inspect:PATH or lm-eval:PATH")
+    return list(specs)
+
+
 def read_logs(specs: Sequence[str]) -> list[ImportedLog]:
     """The logs of every ``inspect:PATH`` / ``lm-eval:PATH`` in ``specs``, in order."""
     return [log for spec in specs for log in read_log(spec)]
@@ -139,9 +147,8 @@ def read_log(spec: str) -> list[ImportedLog]:
     from alignscope.io.inspect_log import read_inspect_log
     from alignscope.io.lm_eval_samples import read_lm_eval_samples
 
-    source, sep, text = spec.partition(":")
-    if not sep or source not in SOURCES or not text:
-        raise ConfigError(f"--from {spec}: expected inspect:PATH or lm-eval:PATH")
+    check_log_specs([spec])
+    source, _, text = spec.partition(":")
     path = Path(text)
     reader, patterns = (
         (read_inspect_log, ("*.eval", "*.json"))
