@@ -72,6 +72,11 @@ def judge_lines(result: dict[str, Any]) -> list[str]:
     judge = result["judge"]
     lines = [f"judge: {judge['name']} ({judge['backend']}:{judge['model']}) for every judged benchmark"]
     lines += [p["comparability"] for p in result["protocols"].values()]
+    if judge["name"] in result["models"]:
+        lines.append(
+            f"the judge {judge['name']} also answers as an evaluated model: its own answers may gain from "
+            "self-preference"
+        )
     for r in result["rows"]:
         lc = r.get("lc_difficulty")
         if lc:
