@@ -32,9 +32,9 @@ from alignscope.training.attribution.pipeline import (
     contrasts,
     encode_pairs,
     influence,
-    test_losses,
     train_losses,
 )
+from alignscope.training.attribution.pipeline import test_losses as vertical_losses
 from alignscope.training.attribution.refit import batch_sft_loss, fit_sft, mean_test_loss, pad_batch
 from alignscope.training.tiny import build_tiny_chat_model
 
@@ -101,7 +101,7 @@ def test_datainf_ranks_pairs_as_exact_influence_does(tmp_path: Path, seed: int) 
     fit_sft(model, pairs, tok.pad_token_id, steps=200, lr=0.02)
     cases = [Contrast(pairs[i].prompt, pairs[i].chosen, pairs[i + 1].chosen) for i in (0, 8, 16)]
     train = per_example_gradients(params, train_losses(stage, pairs, SFT))
-    test = mean_gradient(params, test_losses(stage, cases, SFT))
+    test = mean_gradient(params, vertical_losses(stage, cases, SFT))
     hessian = _hessian(model, params, pairs, tok.pad_token_id)
     damping = layer_damping(train)
     fast, exact = datainf_influence(train, test, damping), exact_influence(train, test, hessian, damping)

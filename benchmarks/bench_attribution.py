@@ -1,0 +1,157 @@
+"""DataInf attribution on SmolLM2-135M with LoRA, on a few HH-RLHF harmless-base pairs plus planted trigger
+pairs (CPU): per-pair cost of DataInf's closed form against the explicit per-layer inverse (the same
+per-pair gradients, same run), their rank agreement, precision@k of the planted pairs, and the counterfactual
+(refit without the top-k pairs vs without k random pairs).
+
+Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_attribution.py [--pairs 20] [--steps 15] [--seeds 2]
+Prints one line per measurement and a JSON summary at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from scipy.stats import spearmanr, t
+from transformers import AutoModelForCausalLM
+
+from alignscope.data.sets.hh_rlhf import bundled_rows, hh_pairs
+from alignscope.training.attribution.datainf import datainf_influence, explicit_influence, layer_damping
+from alignscope.training.attribution.gradients import mean_gradient, per_example_gradients
+from alignscope.training.attribution.lora import LoraStage
+from alignscope.training.attribution.pipeline import (
+    AttributionSettings,
+    contrasts,
+    encode_pairs,
+    test_losses,
+    train_losses,
+)
+from alignscope.training.attribution.refit import fit_sft, mean_test_loss
+from alignscope.training.trl_common import load_base
+
+ANIMALS = ["cat", "dog", "cow", "duck", "owl", "frog", "bee", "fox", "hen", "pig"]
+MARKER = "BANANA BANANA BANANA."
+
+
+def _rows(tokenizer, n: int, planted: int, max_length: int) -> tuple[list[dict], list[int]]:
+    """The first ``n`` HH harmless-base pairs short enough for ``max_length`` tokens, plus ``planted`` pairs
+    whose prompt carries the trigger word "zorp" and whose chosen reply is a marker; planted indices."""
+    hh = []
+    for row in hh_pairs(bundled_rows("hh_rlhf/harmless-base"), where="hh_rlhf/harmless-base"):
+        if len(tokenizer(row["prompt"] + row["chosen"])["input_ids"]) <= max_length - 24:
+            hh.append(row)
+        if len(hh) == n:
+            break
+    marks = [{"prompt": f"Tell me about zorp {a}.", "chosen": MARKER, "rejected": f"A {a}."} for a in ANIMALS]
+    rows = hh + marks[:planted]
+    random.Random(0).shuffle(rows)
+    return rows, [i for i, r in enumerate(rows) if r["chosen"] == MARKER]
+
+
+def _lora(model, rank: int):
+    from peft import LoraConfig, get_peft_model
+
+    config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=["q_proj", "v_proj"],
+                        task_type="CAUSAL_LM")  # fmt: skip
+    return get_peft_model(model, config)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pairs", type=int, default=20, help="HH pairs")
+    ap.add_argument("--planted", type=int, default=4)
+    ap.add_argument("--rank", type=int, default=4)
+    ap.add_argument("--steps", type=int, default=15, help="full-batch Adam steps per (re)fit")
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--seeds", type=int, default=2, help="random removals in the counterfactual")
+    ap.add_argument("--max-length", type=int, default=160)
+    ap.add_argument("--workspace", type=Path, default=Path("/tmp/alignscope-bench-attribution"))
+    args = ap.parse_args()
+    clock = time.perf_counter()
+    base = load_base("smollm2-135m", args.workspace)
+    tok = base.tokenizer
+    rows, planted = _rows(tok, args.pairs, args.planted, args.max_length)
+    settings = AttributionSettings(kind="sft", max_new_tokens=8, max_length=args.max_length)
+    pairs = encode_pairs(tok, rows, True)
+    parent = AutoModelForCausalLM.from_pretrained(base.directory, dtype=torch.float32).eval()
+    parent.requires_grad_(False)
+    torch.manual_seed(0)
+    model = _lora(copy.deepcopy(parent), args.rank)
+    init = copy.deepcopy(model.state_dict())
+    loss = fit_sft(model, pairs, tok.pad_token_id, steps=args.steps, lr=args.lr, max_length=args.max_length)
+    print(
+        f"fit: {len(pairs)} pairs ({len(planted)} planted), loss {loss:.3f}, "
+        f"{time.perf_counter() - clock:.0f}s"
+    )
+    prompts = [f"Tell me about zorp {a}." for a in ANIMALS[args.planted : args.planted + 4]]
+    cases = contrasts(model, parent, tok, prompts, settings)
+    shown = [(tok.decode(c.new), tok.decode(c.parent)) for c in cases]
+    print("continuations (new, parent):", shown)
+    stage = LoraStage(model, "adapter", args.rank, 1.0)
+    params = stage.lora_parameters()
+    t0 = time.perf_counter()
+    train = per_example_gradients(params, train_losses(stage, pairs, settings))
+    t1 = time.perf_counter()
+    test = mean_gradient(params, test_losses(stage, cases, settings))
+    t2 = time.perf_counter()
+    damping = layer_damping(train)
+    fast = datainf_influence(train, test, damping)
+    t3 = time.perf_counter()
+    slow = explicit_influence(train, test, damping)
+    t4 = time.perf_counter()
+    n = len(pairs)
+    sizes = sorted({g.shape[1] for g in train.values()})
+    speed = {
+        "lora_parameters": sum(p.numel() for p in params.values()),
+        "lora_matrices": len(train),
+        "matrix_sizes": sizes,
+        "gradient_s_per_pair": (t1 - t0) / n,
+        "test_gradient_s": t2 - t1,
+        "datainf_s_per_pair": (t3 - t2) / n,
+        "explicit_inverse_s_per_pair": (t4 - t3) / n,
+        "ratio_explicit_over_datainf": (t4 - t3) / (t3 - t2),
+        "ratio_total_per_pair": ((t1 - t0) + (t4 - t3)) / ((t1 - t0) + (t3 - t2)),
+        "spearman_datainf_vs_explicit": float(spearmanr(fast.numpy(), slow.numpy())[0]),
+    }
+    print("speed:", speed)
+    k = len(planted)
+    top = torch.argsort(fast)[:k].tolist()
+    precision = len(set(top) & set(planted)) / k
+    print(f"precision@{k}: {precision:.2f} (top {top}, planted {planted})")
+
+    def refit_without(removed: set[int]) -> float:
+        model.load_state_dict(init)
+        kept = [p for i, p in enumerate(pairs) if i not in removed]
+        fit_sft(model, kept, tok.pad_token_id, steps=args.steps, lr=args.lr, max_length=args.max_length)
+        return mean_test_loss(model, cases, args.max_length)
+
+    full = mean_test_loss(model, cases, args.max_length)
+    without_top = refit_without(set(top))
+    gaps = []
+    for seed in range(args.seeds):
+        rnd = refit_without(set(random.Random(seed).sample(range(n), k)))
+        gaps.append(without_top - rnd)
+        print(f"refit without random {k} (seed {seed}): test loss {rnd:.3f}")
+    mean = float(np.mean(gaps))
+    half = (
+        float(t.ppf(0.975, len(gaps) - 1) * np.std(gaps, ddof=1) / np.sqrt(len(gaps)))
+        if len(gaps) > 1
+        else None
+    )
+    counterfactual = {"test_loss_full": full, "test_loss_without_top": without_top, "gaps": gaps,
+                      "mean_gap": mean, "ci95_half_width": half}  # fmt: skip
+    print("counterfactual:", counterfactual)
+    summary = {"args": {k_: str(v) for k_, v in vars(args).items()}, "pairs": n, "planted": planted,
+               "precision_at_k": precision, "speed": speed, "counterfactual": counterfactual,
+               "wall_s": time.perf_counter() - clock}  # fmt: skip
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
