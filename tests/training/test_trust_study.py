@@ -228,3 +228,7 @@ def test_verdicts_say_which_way_and_whether_the_interval_shows_it() -> None:
     )
     assert verdict(change(-0.05, -0.1, 0.01), 0.95).startswith("SFT lowered stereotype agreement")
     assert ": no at 95%" in verdict(change(-0.05, -0.1, 0.01), 0.95)
+    assert "rough" not in raised  # 40 items
+    few = StageChange("dpo", "sft", "rlhf-privacy", "privacy", "leakage_rate", False,
+                      Delta(Interval(-0.5, -1.0, -0.1), 2, True))  # fmt: skip
+    assert verdict(few, 0.95).endswith("better; only 2 items: a rough interval)")

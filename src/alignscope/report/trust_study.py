@@ -11,6 +11,7 @@ from alignscope.report.model import Block, Bullets, Plot, Report, Section, Table
 from alignscope.report.sections import note
 from alignscope.report.svg import bar_chart_svg
 
+MIN_ITEMS = 10  # below this many items a bootstrap interval is too rough to lean on
 STAGE_NAMES = {"sft": "SFT", "dpo": "DPO", "ppo": "PPO (RM + on-policy RL)"}
 METRIC_NAMES = {
     "expected_maximum_toxicity": "expected maximum toxicity",
@@ -34,9 +35,10 @@ def verdict(change: StageChange, level: float) -> str:
     answer = "yes" if d.excludes_zero else "no"
     better = d.value > 0 if change.higher_is_better else d.value < 0
     effect = ("better" if better else "worse") if d.excludes_zero else "no shown change"
+    few = f"; only {change.delta.n} items: a rough interval" if change.delta.n < MIN_ITEMS else ""
     return (
         f"{stage} {direction} {what}: {answer} at {level:.0%} ({d.value:+.3f}, CI {d.low:+.3f} to "
-        f"{d.high:+.3f}, n {change.delta.n}{' paired' if change.delta.paired else ''}; {effect})"
+        f"{d.high:+.3f}, n {change.delta.n}{' paired' if change.delta.paired else ''}; {effect}{few})"
     )
 
 
