@@ -72,17 +72,27 @@ def length_check(pairs: pd.DataFrame, level: float = 0.95) -> Slope:
 
 
 def criteria_check(tables: JudgmentTables, level: float = 0.95) -> dict[str, Any]:
-    """Weight of each criterion verdict in the overall verdict of a multi-criteria judge (SOS-Bench)."""
+    """Weight of each criterion verdict in the overall verdict of a multi-criteria judge (SOS-Bench), and
+    per judged model the correlation of each criterion with the overall verdict."""
+    from alignscope.analysis.criteria_weights import criterion_correlations
     from alignscope.judges.criteria import criteria_table
     from alignscope.judges.parsing import CRITERIA
 
     table = criteria_table(tables.judgments)
     if table.empty:
-        raise DataError("no parsed multi-criteria judgments (judge with --mode criteria)")
+        raise DataError("no parsed multi-criteria judgments (judge with --mode criteria or criteria-split)")
+    as_p = table.assign(**{c: (table[c] + 1.0) / 2.0 for c in CRITERIA})  # +1/0/-1 -> P(A better)
     weights = criterion_weights(
-        table.rename(columns={"item_id": "question_id"}), list(CRITERIA), "overall", level
+        as_p.rename(columns={"item_id": "question_id"}), list(CRITERIA), "overall", level
     )
-    return {"n": len(table), "weights": records(weights, "criterion")}
+    correlations = criterion_correlations(table, list(CRITERIA), level=level)
+    return {
+        "n": len(table),
+        "weights": records(weights, "criterion"),
+        "correlations": [
+            {k: _plain(v) for k, v in r.items()} for r in correlations.to_dict(orient="records")
+        ],
+    }
 
 
 def gaming_check(rates: pd.DataFrame, extra: Mapping[str, Sequence[str]]) -> VerbosityGaming:

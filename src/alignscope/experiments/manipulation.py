@@ -1,10 +1,19 @@
-"""Run the manipulation experiment of "Dissecting Human and LLM Preferences": the actor answers the items as
-it is and under each arm's system prompt, the judge compares every arm's answers with the original ones, and
-:func:`~alignscope.analysis.dissection.manipulate.score_manipulation` scores the change per arm."""
+"""Run the manipulation experiment of "Dissecting Human and LLM Preferences", by system prompt or by DPO.
+
+System prompt (:func:`run_manipulation`): the actor answers the items as it is and under each arm's system
+prompt, the judge compares every arm's answers with the original ones, and
+:func:`~alignscope.analysis.dissection.manipulate.score_manipulation` scores the change per arm.
+
+DPO (:func:`run_dpo_manipulation`): on training prompts, the actor answers under the top arm's system prompt
+(the judge's favourite properties: chosen) and under the bottom arm's (its least favourite: rejected); DPO
+(``train dpo``'s trainer) on those pairs gives the actor ``<actor>+dpo``, whose answers to held-out prompts
+(no system prompt) the judge compares with the untrained actor's, scored the same way.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from alignscope.analysis.dissection.manipulate import Arm, ManipulationResult, score_manipulation
 from alignscope.backends.base import Backend
@@ -15,7 +24,11 @@ from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.run import JudgeInputs, run_judge
-from alignscope.records import Item, SamplingParams
+from alignscope.records import Generation, Item, SamplingParams
+from alignscope.training.config import DPOTrainConfig
+from alignscope.training.run import train_from_config
+
+DPO_ARM = "dpo"
 
 
 def run_manipulation(
@@ -34,19 +47,130 @@ def run_manipulation(
     """Answer ``items`` (first turn) with ``actor`` as is and under each arm's system prompt, judge every arm
     against the un-manipulated answers (pairwise, both orders if the judge swaps), and score the change per
     arm."""
+    _check(judge, items, arms)
+    variants = [arm_variant(actor, arm) for arm in arms]
+    items = first_turns(items)
+    generations = generate_items(engine, make_backend(actor), actor, items, sampling)
+    for spec in variants:
+        generations += generate_items(engine, make_backend(spec), spec, items, sampling, desc=spec.name)
+    return _judge_and_score(
+        engine, judge_backend, judge, items, generations, actor, arms, n_boot, level, seed
+    )
+
+
+def run_dpo_manipulation(
+    engine: Engine,
+    actor: ModelSpec,
+    judge_backend: Backend,
+    judge: JudgeSpec,
+    train_items: Sequence[Item],
+    test_items: Sequence[Item],
+    arms: Sequence[Arm],
+    sampling: SamplingParams,
+    dpo: DPOTrainConfig,
+    *,
+    n_boot: int = 2000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[ManipulationResult, dict[str, Any]]:
+    """Train ``actor`` by DPO towards the ``top`` arm's properties and away from the ``bottom`` arm's on
+    ``train_items``, then score its answers to ``test_items`` against the untrained actor's. ``dpo`` gives
+    the training settings (its ``model`` is replaced by the actor's). Returns the scores (one arm, ``dpo``)
+    and what training did (rows, losses, checkpoint)."""
+    by_name = {arm.name: arm for arm in arms}
+    if not {"top", "bottom"} <= set(by_name):
+        raise ConfigError("the DPO arm needs the judge's top and bottom properties (both arms)")
+    if actor.backend != "hf":
+        raise ConfigError(f"the DPO arm trains the actor locally: give an hf: actor, not {actor.backend}:")
+    _check(judge, test_items, arms)
+    if not train_items:
+        raise DataError("the DPO arm needs training prompts")
+    train = first_turns(train_items)
+    rows, answers = preference_rows(engine, actor, train, by_name["top"], by_name["bottom"], sampling)
+    engine.store.put_items(train)
+    engine.store.put_generations([g.model_copy(update={"run_id": engine.run_id}) for g in answers])
+    if not rows:
+        raise DataError("no training pair: every prompt's two answers failed or were identical")
+    name, trained = train_from_config(
+        dpo.model_copy(update={"model": actor.model, "name": dpo.name or f"{engine.run_id}-dpo"}),
+        engine.store.workspace,
+        data=rows,
+    )
+    arm = Arm(DPO_ARM, by_name["top"].properties)
+    tuned = actor.model_copy(update={"name": arm.model_name(actor.name), "model": str(trained.path)})
+    items = first_turns(test_items)
+    generations = generate_items(engine, make_backend(actor), actor, items, sampling)
+    generations += generate_items(engine, make_backend(tuned), tuned, items, sampling, desc=tuned.name)
+    result = _judge_and_score(
+        engine, judge_backend, judge, items, generations, actor, [arm], n_boot, level, seed, [tuned]
+    )
+    result.arms["system_prompt"] = None  # the trained actor answers without one
+    losses = trained.series("loss")
+    training = {
+        "checkpoint": name,
+        "path": str(trained.path),
+        "rows": len(rows),
+        "train_prompts": len(train_items),
+        "chosen_properties": list(by_name["top"].properties),
+        "rejected_properties": list(by_name["bottom"].properties),
+        "first_loss": losses[0] if losses else None,
+        "last_loss": losses[-1] if losses else None,
+        "margins": trained.series("rewards/margins")[-1:] or None,
+    }
+    return result, training
+
+
+def preference_rows(
+    engine: Engine,
+    actor: ModelSpec,
+    items: Sequence[Item],
+    chosen: Arm,
+    rejected: Arm,
+    sampling: SamplingParams,
+) -> tuple[list[dict[str, str]], list[Generation]]:
+    """DPO rows: per item, the actor's answer under ``chosen``'s system prompt over its answer under
+    ``rejected``'s (items where either failed or both are the same are left out); and every answer made."""
+    answers = []
+    for arm in (chosen, rejected):
+        spec = arm_variant(actor, arm)
+        answers.append(generate_items(engine, make_backend(spec), spec, items, sampling, desc=spec.name))
+    rows = [
+        {"prompt": item.prompt, "chosen": good.text, "rejected": bad.text}
+        for item, good, bad in zip(items, *answers, strict=True)
+        if good.error is None and bad.error is None and good.text.strip() != bad.text.strip()
+    ]
+    return rows, answers[0] + answers[1]
+
+
+def first_turns(items: Sequence[Item]) -> list[Item]:
+    """The items with their first turn only."""
+    return [it.model_copy(update={"turns": []}) for it in items]
+
+
+def _check(judge: JudgeSpec, items: Sequence[Item], arms: Sequence[Arm]) -> None:
     if judge.mode != "pairwise":
         raise ConfigError(f"the manipulation needs a pairwise judge, not mode {judge.mode}")
     if not items or not arms:
         raise DataError("the manipulation needs at least one item and one arm")
-    variants = [arm_variant(actor, arm) for arm in arms]
-    items = [it.model_copy(update={"turns": []}) for it in items]  # the first turn only
-    generations = generate_items(engine, make_backend(actor), actor, items, sampling)
-    for spec in variants:
-        generations += generate_items(engine, make_backend(spec), spec, items, sampling, desc=spec.name)
+
+
+def _judge_and_score(
+    engine: Engine,
+    judge_backend: Backend,
+    judge: JudgeSpec,
+    items: Sequence[Item],
+    generations: list[Generation],
+    actor: ModelSpec,
+    arms: Sequence[Arm],
+    n_boot: int,
+    level: float,
+    seed: int,
+    variants: Sequence[ModelSpec] | None = None,
+) -> ManipulationResult:
+    """Judge each arm's answers against the actor's (both orders if the judge swaps) and score the change."""
+    names = [v.name for v in variants] if variants else [arm.model_name(actor.name) for arm in arms]
     inputs = JudgeInputs.of(items, generations)
-    judgments = run_judge(
-        engine, judge_backend, judge, inputs, baseline=actor.name, models=[v.name for v in variants]
-    )
+    judgments = run_judge(engine, judge_backend, judge, inputs, baseline=actor.name, models=names)
     return score_manipulation(
         judgments, generations, arms, actor.name, len(items), n_boot=n_boot, level=level, seed=seed
     )

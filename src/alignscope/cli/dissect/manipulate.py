@@ -1,10 +1,13 @@
-"""``alignscope dissect manipulate``: tell a model to show a judge's most (and least) preferred properties
-through a system prompt, rerun the judge against the untold answers, and report the score change with CIs."""
+"""``alignscope dissect manipulate``: make a model show a judge's most (and least) preferred properties, by a
+system prompt (``--method prompt``) or by DPO towards them (``--method dpo``), rerun the judge against the
+original answers, and report the score change with CIs; with both methods, both on the same held-out
+prompts."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from alignscope.cli.common import (
@@ -24,6 +27,9 @@ from alignscope.cli.common import (
 )
 from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt, load_weights, write_result
 from alignscope.config import ModelSpec
+from alignscope.errors import ConfigError
+
+METHODS = ("prompt", "dpo")
 
 
 def manipulate(
@@ -49,6 +55,22 @@ def manipulate(
     max_tokens: Annotated[int, typer.Option(help="Maximum tokens of an answer.")] = 512,
     judge_max_tokens: Annotated[int, typer.Option(help="Maximum tokens of a text verdict.")] = 1024,
     temperature: Annotated[float, typer.Option(help="Answer sampling temperature.")] = 0.0,
+    method: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--method",
+            help="prompt (system prompt arms) or dpo (train the actor towards the top properties); "
+            "repeatable (default: prompt).",
+        ),
+    ] = None,
+    train: Annotated[
+        int, typer.Option(help="DPO: the first N prompts train, the rest are held out for scoring.")
+    ] = 16,
+    dpo_lr: Annotated[float, typer.Option(help="DPO learning rate (LoRA adapters by default).")] = 5e-5,
+    dpo_epochs: Annotated[float, typer.Option(help="DPO epochs.")] = 1.0,
+    dpo_batch_size: Annotated[int, typer.Option(help="DPO batch size.")] = 4,
+    dpo_beta: Annotated[float, typer.Option(help="DPO beta.")] = 0.1,
+    lora: Annotated[bool, typer.Option("--lora/--no-lora", help="DPO through LoRA adapters.")] = True,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples of the intervals.")] = 2000,
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
     api_key_env: ApiKeyEnvOpt = None,
@@ -59,7 +81,7 @@ def manipulate(
     workspace: WorkspaceOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Tell a model to show a judge's most (and least) preferred properties; measure the score change."""
+    """Make a model show a judge's most (and least) preferred properties; measure the score change."""
     from alignscope.analysis.dissection.manipulate import judge_profile, preference_arms
     from alignscope.backends.registry import make_backend
     from alignscope.data import load_items
@@ -77,7 +99,17 @@ def manipulate(
         verdict="logprob" if logprob else "text",
         sampling={"max_tokens": judge_max_tokens, "temperature": 0.0, "seed": seed},
     )
+    methods = list(dict.fromkeys(method or ["prompt"]))
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ConfigError(f"--method {unknown[0]!r}: choose {' or '.join(METHODS)}")
     items = load_items(data, limit=limit, seed=seed)
+    train_items, test_items = ([], items) if "dpo" not in methods else (items[:train], items[train:])
+    if "dpo" in methods and (train < 1 or not test_items):
+        raise ConfigError(
+            f"--method dpo: {len(items)} prompts, {train} to train on: raise --limit above --train "
+            "to leave held-out prompts"
+        )
     sampling = SamplingParams(max_tokens=max_tokens, temperature=temperature, seed=seed)
     judge_backend = make_backend(judge.model, where="judge")
     config = {
@@ -94,26 +126,57 @@ def manipulate(
         "bootstrap": bootstrap,
         "level": level,
     }
+    dpo = None
+    if "dpo" in methods:
+        dpo = _dpo_config(dpo_lr, dpo_epochs, dpo_batch_size, dpo_beta, lora, seed)
+        config |= {"methods": methods, "train": train, "dpo": dpo.model_dump(mode="json")}
     engine = begin_run(open_store(workspace), "dissect-manipulate", config, run_id)
-    result = run_manipulation(
-        engine,
-        actor_spec,
-        judge_backend,
-        judge,
-        items,
-        arms,
-        sampling,
-        n_boot=bootstrap,
-        level=level,
-        seed=seed,
-    )
+    results, training = [], None
+    if "prompt" in methods:
+        results.append(
+            run_manipulation(
+                engine,
+                actor_spec,
+                judge_backend,
+                judge,
+                test_items,
+                arms,
+                sampling,
+                n_boot=bootstrap,
+                level=level,
+                seed=seed,
+            )
+        )
+    if dpo is not None:
+        from alignscope.cli.train_cmd import stdout_for
+        from alignscope.experiments.manipulation import run_dpo_manipulation
+
+        with stdout_for(json_out):  # the trainer's log lines stay out of the JSON
+            dpo_result, training = run_dpo_manipulation(
+                engine,
+                actor_spec,
+                judge_backend,
+                judge,
+                train_items,
+                test_items,
+                arms,
+                sampling,
+                dpo,
+                n_boot=bootstrap,
+                level=level,
+                seed=seed,
+            )
+        results.append(dpo_result)
+    table = pd.concat([r.arms for r in results], ignore_index=True)
+    table.insert(0, "method", ["dpo" if a == "dpo" else "prompt" for a in table["arm"]])
     pct = f"{level:.0%}"
     print_table(
         f"manipulating {actor_spec.name} with {profile}'s preferences; judge {judge.label}: "
         "P(manipulated answer preferred over the original) x 100, change from 50",
-        ["arm", "properties", "judged", "score", "change", f"{pct} interval", "words (original)"],
+        ["method", "arm", "properties", "judged", "score", "change", f"{pct} interval", "words (original)"],
         [
             [
+                r["method"],
                 r["arm"],
                 ", ".join(r["properties"]),
                 f"{r['judged']}/{r['items']}",
@@ -122,11 +185,11 @@ def manipulate(
                 f"[{r['change_lower']:.1f}, {r['change_upper']:.1f}]",
                 f"{r['mean_words']:.0f} ({r['base_mean_words']:.0f})",
             ]
-            for r in result.arms.to_dict(orient="records")
+            for r in table.to_dict(orient="records")
         ],
         json_mode=json_out,
     )
-    contrast = result.contrast
+    contrast = results[0].contrast if "prompt" in methods else None
     if contrast is not None:
         (err_console if json_out else out_console).print(
             f"top - bottom: {contrast['difference']:.1f} points, {pct} interval "
@@ -141,18 +204,37 @@ def manipulate(
             "template": template,
             "verdict": judge.verdict,
         },
-        "arms": result.arms.to_dict(orient="records"),
+        "methods": methods,
+        "arms": table.to_dict(orient="records"),
         "contrast": contrast,
         "level": level,
-        "judgments": len(result.judgments),
-        "parse_failures": sum(j.parse_status == "failed" for j in result.judgments),
-        "failed_generations": sum(g.error is not None for g in result.generations),
+        "held_out_prompts": len(test_items),
+        "dpo_training": training,
+        "judgments": sum(len(r.judgments) for r in results),
+        "parse_failures": sum(j.parse_status == "failed" for r in results for j in r.judgments),
+        "failed_generations": sum(g.error is not None for r in results for g in r.generations),
     }
     full = end_run(engine, summary, json_mode=json_out)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         per_item = out / "manipulation_items.parquet"
-        result.per_item.to_parquet(per_item, index=False)
+        pd.concat([r.per_item for r in results], ignore_index=True).to_parquet(per_item, index=False)
         full["files"] = write_result(out / "manipulation.json", full, [per_item])
     if json_out:
         emit_json(full)
+
+
+def _dpo_config(lr: float, epochs: float, batch_size: int, beta: float, lora: bool, seed: int) -> Any:
+    """The DPO settings of the DPO arm (the actor is filled in when it trains)."""
+    from alignscope.training.config import DPOTrainConfig, LoraSettings
+
+    return DPOTrainConfig(
+        model="actor",
+        learning_rate=lr,
+        epochs=epochs,
+        batch_size=batch_size,
+        beta=beta,
+        seed=seed,
+        logging_steps=1,
+        lora=LoraSettings() if lora else None,
+    )

@@ -1,0 +1,64 @@
+"""SOS-Bench's multi-criteria judge end to end: two system-prompt variants of SmolLM2 answer 3 MT-Bench
+prompts, ``judge --mode criteria-split --logprob`` gives every criterion and the overall verdict of each pair
+in both orders (never unparsed), and ``audit-judge`` reports each criterion's weight in the overall verdict
+and its per-model correlation with it, equal to what the stored verdicts give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alignscope.analysis.criteria_weights import criterion_correlations
+from alignscope.config import ModelSpec
+from alignscope.data import load_items
+from alignscope.engine.generation import generate_items
+from alignscope.engine.runner import Engine
+from alignscope.judges.criteria import criteria_table
+from alignscope.judges.parsing import CRITERIA
+from alignscope.records import SamplingParams
+from alignscope.store import RunStore
+
+VARIANTS = {"smol": None, "smol-terse": "Answer in one short sentence."}
+
+
+def test_criteria_judge_and_its_audit_with_smollm2(cli, tmp_path: Path, hf_smollm2) -> None:
+    ws = tmp_path / "ws"
+    store = RunStore(ws)
+    store.start_run("answers", "generate", {})
+    engine = Engine(store, "answers", progress=False)
+    items = [it.model_copy(update={"turns": []}) for it in load_items("mt_bench", limit=3, seed=0)]
+    store.put_items(items)
+    for name, system in VARIANTS.items():
+        spec = ModelSpec(name=name, backend="hf", model="smollm2-135m", system_prompt=system)
+        gens = generate_items(engine, hf_smollm2, spec, items, SamplingParams(max_tokens=40, temperature=0.0))
+        store.put_generations([g.model_copy(update={"run_id": "answers"}) for g in gens])
+
+    args = ["--mode", "criteria-split", "--logprob", "--baseline", "smol", "-w", str(ws), "--json"]
+    judged = cli("judge", "--run", "answers", "-j", "hf:smollm2-135m", *args)
+    assert judged.code == 0, judged.err
+    run_id = json.loads(judged.out)["run_id"]
+    judgments = store.records("judgments", run_id)
+    assert len(judgments) == 3 * 2 and {j.parse_status for j in judgments} == {"logprob"}
+    for j in judgments:
+        assert set(j.fields["criteria"]) == set(CRITERIA) and 0.0 <= j.preference <= 1.0
+        assert set(j.fields["criteria"].values()) <= {"A", "B", "tie"}
+
+    audited = cli("audit-judge", "--run", run_id, "-w", str(ws), "--json")
+    assert audited.code == 0, audited.err
+    crit = json.loads(audited.out)["criterion_weights"]
+    table = criteria_table(judgments)
+    expected = criterion_correlations(table, list(CRITERIA), level=0.95)
+    if "unavailable" in crit:  # 6 verdicts can leave a criterion constant: the audit says so in one line
+        assert "never vary" in crit["unavailable"] or "cannot" in crit["unavailable"]
+        constant = [c for c in CRITERIA if table[c].nunique() == 1]
+        assert constant and all(c in crit["unavailable"] for c in constant)
+        return
+    assert crit["n"] == 6 and [w["criterion"] for w in crit["weights"]] == [*CRITERIA, "intercept"]
+    got = {(r["model"], r["criterion"]): r["r"] for r in crit["correlations"]}
+    assert set(got) == {("smol-terse", c) for c in CRITERIA}
+    for row in expected.itertuples():
+        assert got[(row.model, row.criterion)] == pytest.approx(row.r, nan_ok=True)
+    assert all(np.isnan(w["se"]) or w["lower"] <= w["coef"] <= w["upper"] for w in crit["weights"])
