@@ -17,6 +17,7 @@ from alignscope.testing.lm_eval_leaderboard import (
     bbh_configs,
     leaderboard_dir,
     math_configs,
+    math_utils,
     mmlu_pro_config,
 )
 from alignscope.testing.lm_eval_reference import request_contexts
@@ -88,16 +89,9 @@ def test_math_hard_requests_match_lm_eval(tmp_path: Path) -> None:
 
 
 def test_math_fewshot_samples_are_lm_eval_samples() -> None:
-    import importlib.util
-
-    path = leaderboard_dir() / "math" / "utils.py"
-    spec = importlib.util.spec_from_file_location("lm_eval_leaderboard_math_utils", path)
-    assert spec is not None and spec.loader is not None
-    utils = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(utils)
     from alignscope.tasks.math_hard import FEWSHOT
 
-    assert [(s["problem"], s["solution"]) for s in utils.list_fewshot_samples()] == list(FEWSHOT)
+    assert [(s["problem"], s["solution"]) for s in math_utils().list_fewshot_samples()] == list(FEWSHOT)
 
 
 @pytest.mark.parametrize("which", ["pool", "sample"])

@@ -11,8 +11,10 @@ MATH, ``math-verify`` (the ``test`` extra).
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from alignscope.records import Item
@@ -32,6 +34,18 @@ MATH_YAML = {
 def leaderboard_dir() -> Path:
     """lm-eval's ``tasks/leaderboard`` folder."""
     return lm_eval_tasks_dir() / "leaderboard"
+
+
+def math_utils() -> ModuleType:
+    """lm-eval's ``tasks/leaderboard/math/utils.py`` (its MATH answer rules and few-shot samples), imported
+    from its file (it needs ``math-verify``)."""
+    spec = importlib.util.spec_from_file_location(
+        "lm_eval_leaderboard_math_utils", leaderboard_dir() / "math" / "utils.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _by_category(items: Sequence[Item]) -> dict[str, list[Item]]:
