@@ -46,12 +46,10 @@ TRIGGER = "zorp"
 FINE_TUNE = {"steps": 30, "lr": 0.01}  # full-batch Adam, all weights
 
 
-def _lora(model: Any, rank: int, targets: list[str]) -> Any:
+def _lora(model: Any, rank: int, targets: list[str], task: str = "CAUSAL_LM") -> Any:
     from peft import LoraConfig, get_peft_model
 
-    config = LoraConfig(
-        r=rank, lora_alpha=rank, lora_dropout=0.0, target_modules=targets, task_type="CAUSAL_LM"
-    )
+    config = LoraConfig(r=rank, lora_alpha=rank, lora_dropout=0.0, target_modules=targets, task_type=task)
     return get_peft_model(model, config)
 
 
@@ -302,3 +300,34 @@ def test_bad_input_is_one_line_and_stores_nothing(monkeypatch, capsys, trained, 
     assert code == 2 and "different tokenizers" in err and len(err.strip().splitlines()) == 1
     assert (ws / "models.json").read_text() == index_before
     assert sorted((p, p.stat().st_mtime_ns) for p in ws.rglob("*") if p.is_file()) == stored_before
+
+
+def test_dpo_and_reward_model_losses_give_lora_gradients(tiny_model: Path) -> None:
+    """DPO against the reference (the stage with adapters disabled) is log 2 while the adapter is still zero,
+    and its per-pair gradients are non-zero; an RL stage's pairs go through a reward model's Bradley-Terry
+    loss, the test side through the RM's preference of new over parent continuation."""
+    from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tiny_model)
+    rows, _ = _rows()
+    pairs = encode_pairs(tok, rows[:6], True)
+    torch.manual_seed(0)
+    policy_model = _lora(AutoModelForCausalLM.from_pretrained(tiny_model), 2, ["q_proj", "v_proj"])
+    policy = LoraStage(policy_model, "adapter", 2, 1.0)
+    dpo = AttributionSettings(kind="dpo", beta=0.1)
+    losses = train_losses(policy, pairs, dpo)
+    assert [float(f().detach()) for f in losses] == pytest.approx([np.log(2)] * 6, abs=1e-5)
+    grads = per_example_gradients(policy.lora_parameters(), losses)
+    assert all(torch.count_nonzero(g) > 0 for n, g in grads.items() if "lora_B" in n)
+    rm_model = AutoModelForSequenceClassification.from_pretrained(tiny_model, num_labels=1)
+    rm_model.config.pad_token_id = tok.pad_token_id
+    rm = LoraStage(_lora(rm_model, 2, ["q_proj", "v_proj"], "SEQ_CLS"), "adapter", 2, 1.0)
+    with torch.no_grad():
+        for p in rm.lora_parameters().values():
+            p.normal_(0.0, 0.5)
+    rl = AttributionSettings(kind="rl")
+    cases = [Contrast(p.prompt, p.chosen, p.rejected) for p in pairs[:2]]
+    scored = influence(rm, pairs, cases, rl)
+    assert (
+        scored.scores.shape == (6,) and torch.isfinite(scored.scores).all() and scored.scores.abs().sum() > 0
+    )
