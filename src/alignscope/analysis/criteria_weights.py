@@ -48,17 +48,13 @@ def criterion_correlations(
     tail = (1 - level) / 2
     rows = []
     for model, part in sides.groupby("model", sort=True):
-        prompts = part["item_id"].to_numpy()
-        distinct = np.unique(prompts)
-        members = [np.flatnonzero(prompts == p) for p in distinct]
-        draws = [
-            np.concatenate([members[k] for k in rng.integers(0, len(distinct), len(distinct))])
-            for _ in range(n_boot)
-        ]
+        codes, prompts = pd.factorize(part["item_id"])
+        # a resample draws prompts with replacement: each prompt's pairs count as often as it is drawn
+        counts = rng.multinomial(len(prompts), np.full(len(prompts), 1 / len(prompts)), size=n_boot)
         y = part["overall"].to_numpy()
         for name in criteria:
             x = part[name].to_numpy()
-            boots = np.array([_pearson(x[d], y[d]) for d in draws])
+            boots = _weighted_pearson(counts, _sums(codes, len(prompts), x, y))
             boots = boots[~np.isnan(boots)]
             low, high = np.quantile(boots, [tail, 1 - tail]) if len(boots) else (np.nan, np.nan)
             rows.append(
@@ -66,7 +62,7 @@ def criterion_correlations(
                     "model": model,
                     "criterion": name,
                     "n": len(part),
-                    "prompts": len(distinct),
+                    "prompts": len(prompts),
                     "r": _pearson(x, y),
                     "lower": float(low),
                     "upper": float(high),
@@ -79,3 +75,20 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2 or np.std(x) == 0 or np.std(y) == 0:
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
+
+
+def _sums(codes: np.ndarray, k: int, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per prompt (k rows): pairs, sum x, sum y, sum xy, sum x^2, sum y^2."""
+    terms = np.column_stack([np.ones_like(x), x, y, x * y, x * x, y * y])
+    out = np.zeros((k, terms.shape[1]))
+    np.add.at(out, codes, terms)
+    return out
+
+
+def _weighted_pearson(counts: np.ndarray, sums: np.ndarray) -> np.ndarray:
+    """Pearson r of each resample (``counts``: times each prompt is drawn) from per-prompt sums."""
+    n, sx, sy, sxy, sxx, syy = (counts @ sums).T
+    cov = sxy - sx * sy / n
+    var = (sxx - sx**2 / n) * (syy - sy**2 / n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(var > 1e-12, cov / np.sqrt(np.where(var > 1e-12, var, 1.0)), np.nan)
