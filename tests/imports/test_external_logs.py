@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from eval_logs import INSPECT_ANSWERS, QUESTIONS
 
 from alignscope.errors import ConfigError, DataError
-from alignscope.io import read_inspect_log, read_lm_eval_samples, read_log
+from alignscope.io import metrics_table, read_inspect_log, read_lm_eval_samples, read_log
 
 
 @pytest.mark.parametrize("fmt", ["eval", "json"])
@@ -72,3 +73,20 @@ def test_bad_logs_are_one_line_errors(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="no lm-eval logs"):
         read_log(f"lm-eval:{tmp_path / 'empty'}")
+
+
+def test_metrics_table_of_inspect_and_lm_eval_logs(inspect_logs, lm_eval_output: Path) -> None:
+    path, log = inspect_logs["eval"]
+    logs = [*read_log(f"inspect:{path}"), *read_log(f"lm-eval:{lm_eval_output}")]
+    table = metrics_table(logs).set_index("model")
+    [results_file] = lm_eval_output.rglob("results_*.json")
+    results = json.loads(results_file.read_text())
+    assert set(table.index) == {"mockllm/model", results["model_name"]}
+    assert table.loc[results["model_name"], "tiny_mc/acc"] == pytest.approx(
+        results["results"]["tiny_mc"]["acc,none"]
+    )
+    reported = {f"tiny_qa/{s.name}": s.metrics["accuracy"].value for s in log.results.scores}
+    assert table.loc["mockllm/model", "tiny_qa/includes"] == pytest.approx(reported["tiny_qa/includes"])
+    assert pd.isna(table.loc["mockllm/model", "tiny_mc/acc"])  # a model's missing metric is missing, not 0
+    with pytest.raises(DataError, match="two logs give model mockllm/model the metric tiny_qa/match"):
+        metrics_table([*logs, logs[0]])

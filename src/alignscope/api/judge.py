@@ -75,8 +75,8 @@ def judge(
     Example::
 
         generated = alignscope.generate(["hf:smollm2-135m"], "mt_bench", limit=1, max_tokens=8)
-        result = alignscope.judge("hf:smollm2-135m", mode="pointwise", logprob=True, run=generated.run_id)
-        print(result.models[["model", "judgments", "mean_score"]])
+        result = alignscope.judge("hf:smollm2-135m", mode="pointwise", run=generated.run_id, max_tokens=8)
+        print(result.models[["model", "judgments", "failed"]], result.judgments[0].raw)
     """
     from alignscope.io import check_log_specs
 
