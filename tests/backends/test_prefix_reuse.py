@@ -76,15 +76,22 @@ def test_conclusions_after_generation_equal_reading_the_whole_input(hf_smollm2: 
         assert max(abs(fast.probs[k] - slow.probs[k]) for k in LABELS) < 1e-4
 
 
-def test_generation_is_unchanged_by_keeping_its_states(hf_smollm2: HFBackend):
-    messages = (Message(role="user", content="Write one sentence about the ocean."),)
+def test_generation_reading_each_prompt_once_equals_the_padded_batch(hf_smollm2: HFBackend):
+    ocean = (Message(role="user", content="Write one sentence about the ocean."),)
+    colours = (Message(role="user", content="List three colours and say which one you like best."),)
     requests = [
-        ChatRequest(messages=messages, sampling=SamplingParams(temperature=0.8, max_tokens=12, seed=s))
-        for s in range(2)
+        ChatRequest(messages=m, sampling=SamplingParams(temperature=t, max_tokens=12, seed=s))
+        for m in (ocean, colours)
+        for t, s in ((0.8, 1), (0.8, 2), (0.0, None))
     ]
+    hits = hf_smollm2.prefixes.hits
     kept = run(hf_smollm2.generate(requests, "local"))
+    again = run(hf_smollm2.generate(requests[:3], "local"))  # the prompt now read on from its kept states
+    assert hf_smollm2.prefixes.hits > hits
     plain = run(_plain(hf_smollm2).generate(requests, "local"))
     assert [r.text for r in kept] == [r.text for r in plain]
+    assert [r.text for r in again] == [r.text for r in plain[:3]]
+    assert [r.completion_tokens for r in kept] == [r.completion_tokens for r in plain]
 
 
 def _segment(tokens: int, value: float = 0.0) -> list[tuple[torch.Tensor, torch.Tensor]]:

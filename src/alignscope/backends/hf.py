@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch.nn import functional
 from transformers import LogitsProcessor, StoppingCriteria
 
 from alignscope.backends.base import (
@@ -32,7 +33,7 @@ from alignscope.backends.base import (
 )
 from alignscope.backends.chat import chat_prompt, cut_at_stop, encode_pair
 from alignscope.backends.local_files import LocalModel, fingerprint
-from alignscope.backends.prefix_cache import PrefixCache, Segment, as_cache
+from alignscope.backends.prefix_cache import LayerKV, PrefixCache, Segment, as_cache
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError, PermanentBackendError
 from alignscope.hashing import text_hash
@@ -248,6 +249,7 @@ class HFBackend(Backend):
         )
         out = lm.model.generate(
             **inputs,
+            cache=self._prompt_states(inputs["input_ids"], inputs["attention_mask"]),
             generation_config=config,
             logits_processor=LogitsProcessorList([_RowSampler(params, lm.device)]),
             stopping_criteria=StoppingCriteriaList([ends]),
@@ -275,6 +277,41 @@ class HFBackend(Backend):
                 )
             )
         return results
+
+    def _prompt_states(self, ids: torch.Tensor, mask: torch.Tensor) -> Any:
+        """A cache holding every row's prompt but its last token, left-padded like ``ids``, each distinct
+        prompt read once (from ``prefixes`` as far as they hold it, then kept there); None when states are
+        not kept or a prompt is a single token."""
+        lengths = mask.sum(dim=1).tolist()
+        if self.prefixes.max_bytes <= 0 or min(lengths) < 2:
+            return None
+        width = ids.shape[1]
+        read: dict[tuple[int, ...], list[LayerKV]] = {}
+        rows = []
+        for row, n in enumerate(lengths):
+            prompt = tuple(ids[row, width - n : -1].tolist())
+            if prompt not in read:
+                read[prompt] = self._read_prompt(prompt)
+            rows.append(read[prompt])
+        return as_cache(_stacked(rows, [width - n for n in lengths]))
+
+    def _read_prompt(self, tokens: tuple[int, ...]) -> list[LayerKV]:
+        """The keys and values of ``tokens`` read on from their longest kept prefix (at least half), kept."""
+        lm = self.loaded
+        prefix = self.prefixes.longest(tokens, len(tokens), minimum=(len(tokens) + 1) // 2)
+        start = prefix.length if prefix is not None else 0
+        if start == len(tokens):
+            return prefix.layers
+        positions = torch.arange(start, len(tokens), device=lm.device)
+        step = lm.model(
+            input_ids=torch.tensor([tokens[start:]], device=lm.device),
+            cache=as_cache(prefix.layers) if prefix is not None else None,
+            position_ids=positions[None],
+            use_cache=True,
+        )
+        layers = [(layer.keys, layer.values) for layer in step.cache.layers]
+        self.prefixes.put(tokens, [layers])
+        return layers
 
     def _keep_states(
         self, inputs: dict[str, torch.Tensor], out: Any, prompt_len: int, lengths: list[int]
@@ -360,6 +397,17 @@ class HFBackend(Backend):
             for inp, row in zip(rest, lm.model(batch).logits, strict=True):
                 out[inp] = (row, 0)
         return out
+
+
+def _stacked(rows: list[list[LayerKV]], pads: list[int]) -> list[LayerKV]:
+    """Per layer, the rows' keys and values stacked into one batch, row i left-padded by ``pads[i]`` zeros."""
+    return [
+        (
+            torch.cat([functional.pad(r[layer][0], (0, 0, p, 0)) for r, p in zip(rows, pads, strict=True)]),
+            torch.cat([functional.pad(r[layer][1], (0, 0, p, 0)) for r, p in zip(rows, pads, strict=True)]),
+        )
+        for layer in range(len(rows[0]))
+    ]
 
 
 def _columns(cache: Any, row: int, start: int, end: int) -> Segment:
