@@ -239,17 +239,32 @@ class _Loop:
             return self.engine.store.records("judgments", self.engine.run_id, judge=spec.label)  # type: ignore[return-value]
         template = self.template(spec.template_ref, "rubric")
         backend = self.backend_for(spec.model)
-        judgments = judge_rubric(
-            self.engine, backend, spec, template, self.keyed, responses, f"iter{t} judge"
-        )
-        unparsed = sum(concludable(j) for j in judgments)
-        if self.config.judge_unparsed == "conclude":
-            calls = answer_calls(spec, template, self.keyed, responses, spec.n_samples)
-            judgments = conclude_scores(self.engine, backend, template, calls, judgments, f"iter{t} conclude")
+        judgments: list[Judgment] = []
+        unparsed = 0
+        step = self.judge_chunk(backend, len(responses))
+        for start in range(0, len(responses), step):
+            chunk = responses[start : start + step]
+            part = judge_rubric(self.engine, backend, spec, template, self.keyed, chunk, f"iter{t} judge")
+            unparsed += sum(concludable(j) for j in part)
+            if self.config.judge_unparsed == "conclude":
+                calls = answer_calls(spec, template, self.keyed, chunk, spec.n_samples)
+                part = conclude_scores(self.engine, backend, template, calls, part, f"iter{t} conclude")
+            judgments += part
         store_judgments(self.engine.store, judgments)
         failed = sum(j.parse_status == "failed" for j in judgments)
         self.mark(t, "judge", {"judgments": len(judgments), "unparsed": unparsed, "failed": failed})
         return judgments
+
+    def judge_chunk(self, backend: Backend, responses: int) -> int:
+        """Responses judged, then concluded, at a time: all at once, except that an in-process hf model
+        keeping the states of what it generated judges one batch of responses and concludes them before
+        the next, so that each conclusion reads on from its judgment instead of re-reading the prompt."""
+        from alignscope.backends.hf import HFBackend
+
+        keeps = isinstance(backend, HFBackend) and backend.prefixes.max_bytes > 0
+        if keeps and self.config.judge_unparsed == "conclude":
+            return backend.max_batch
+        return max(1, responses)
 
     def actor_pairs(
         self, t: int, responses: Sequence[Generation], rubric: Sequence[Judgment]
