@@ -71,21 +71,30 @@ def alpaca_benchmarks_part(*, n_boot: int, level: float, seed: int) -> Part:
 
 
 def dissection_part(*, n_boot: int, level: float, seed: int) -> Part:
-    """The released preference-dissection weights: humans vs GPT-4-Turbo."""
+    """The released preference-dissection weights: humans vs GPT-4-Turbo, and similarity to humans by judge
+    size."""
     from alignscope.analysis.dissection import compare
+    from alignscope.analysis.dissection.findings import similarity_by_size_group
     from alignscope.analysis.dissection.released import GPT4_TURBO, HUMAN, load_released_weights
     from alignscope.report.sections import dissection_blocks
 
     weights = load_released_weights()
+    sizes = [
+        similarity_by_size_group(weights, split=split, n_boot=n_boot, level=level, seed=seed)
+        for split in ("paper", "fine")
+    ]
     result = {
         "similarity_human_gpt4_turbo": compare.profile_similarity(weights, HUMAN, GPT4_TURBO),
         "compare": compare.compare_sources(weights, HUMAN, GPT4_TURBO).to_dict(orient="records"),
+        "similarity_by_size": {
+            f.split: {"groups": f.groups.to_dict(orient="records"), "difference": f.difference} for f in sizes
+        },
     }
     return published_part(
         "published-dissection",
         "Preference dissection: what humans and GPT-4-Turbo reward",
         "GAIR-NLP/Preference-Dissection released fitted weights (CC BY-NC 4.0)",
-        dissection_blocks(weights, HUMAN, GPT4_TURBO),
+        dissection_blocks(weights, HUMAN, GPT4_TURBO, sizes),
         result,
     )
 

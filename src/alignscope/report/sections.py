@@ -263,9 +263,12 @@ def alpaca_benchmarks_blocks(analysis: AlpacaBenchmarksAnalysis) -> list[Block]:
     ]
 
 
-def dissection_blocks(weights: pd.DataFrame, source_a: str, source_b: str) -> list[Block]:
+def dissection_blocks(
+    weights: pd.DataFrame, source_a: str, source_b: str, sizes: Sequence[Any] = ()
+) -> list[Block]:
     """Blocks comparing two preference sources of a fitted-weights frame (the released weights by default:
-    humans vs GPT-4-Turbo): similarity, per-property scores, bar chart, similarity heat map of all sources."""
+    humans vs GPT-4-Turbo): similarity, per-property scores, bar chart, similarity heat map of all sources;
+    and each size finding in ``sizes`` (``findings.SizeFinding``: similarity to humans by judge size)."""
     from alignscope.analysis.dissection import compare
     from alignscope.analysis.dissection.plots import preference_bar_chart, similarity_heatmap
 
@@ -315,6 +318,32 @@ def dissection_blocks(weights: pd.DataFrame, source_a: str, source_b: str) -> li
             caption="Profile similarity of every pair of preference sources (humans and 32 LLM judges).",
             svg=similarity_heatmap(matrix, title="Profile similarity of preference sources"),
         ),
+        *[block for finding in sizes for block in size_finding_blocks(finding)],
+    ]
+
+
+def size_finding_blocks(finding: Any) -> list[Block]:
+    """A size finding (``findings.SizeFinding``): similarity to the reference by judge size group, with its
+    scenario-bootstrap intervals and the difference of the largest and smallest group."""
+    pct = f"{finding.level:.0%}"
+    table = finding.groups.assign(members=[", ".join(m) for m in finding.groups["members"]])
+    d = finding.difference
+    items = [
+        f"{r.group}: {r.similarity:.3f} [{r.lower:.3f}, {r.upper:.3f}] over {r.judges} judges"
+        for r in finding.groups.itertuples()
+    ]
+    if d:
+        items.append(
+            f"{d['larger']} - {d['smaller']}: {d['difference']:+.3f}, {pct} interval "
+            f"[{d['lower']:.3f}, {d['upper']:.3f}]"
+        )
+    return [
+        Bullets(
+            title=f"Similarity to {finding.reference} by judge size ({finding.split} split; {pct} intervals "
+            f"resample the {len(finding.scenarios)} scenarios)",
+            items=items,
+        ),
+        frame_table(table, f"dissection_sizes_{finding.split}", f"Judge size groups ({finding.split} split)"),
     ]
 
 
