@@ -39,6 +39,7 @@ from alignscope.cli.common import (
     print_calls,
     print_table,
 )
+from alignscope.cli.eval_log_option import from_logs_option
 from alignscope.data.registry import dataset_status
 from alignscope.errors import ConfigError
 from alignscope.tasks.registry import FACTORS, VERTICALS, list_tasks
@@ -88,14 +89,7 @@ def bench(
         Path | None,
         typer.Option("--responses", help="With `score TASK`: JSONL rows of prompt (or key) and response."),
     ] = None,
-    from_logs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--from",
-            help="With `score TASK`: the answers of other tools' eval logs, inspect:PATH (Inspect AI log or "
-            "folder) or lm-eval:PATH (lm-eval --log_samples file or folder); repeatable.",
-        ),
-    ] = None,
+    from_logs: Annotated[list[str] | None, from_logs_option("With `score TASK`: the answers in")] = None,
     api_key_env: ApiKeyEnvOpt = None,
     scorer: Annotated[
         list[str] | None, typer.Option("--scorer", metavar="NAME:KEY=VALUE,...", help=SCORER_HELP)

@@ -15,6 +15,7 @@ import typer
 from alignscope.analysis.drivers import CLUSTER
 from alignscope.api.correlate import correlate as correlate_scores
 from alignscope.cli.common import JsonOpt, emit_json, err_console, out_console, print_table
+from alignscope.cli.eval_log_option import from_logs_option
 
 
 def correlate(
@@ -23,12 +24,7 @@ def correlate(
     ] = None,
     from_logs: Annotated[
         list[str] | None,
-        typer.Option(
-            "--from",
-            help="Per-model scores from other tools' eval logs, each TASK/METRIC a column: inspect:PATH "
-            "(Inspect AI log or folder) or lm-eval:PATH (lm-eval --log_samples file or folder); repeatable, "
-            "joined with TABLE by model.",
-        ),
+        from_logs_option("Per-model scores (each TASK/METRIC a column, joined with TABLE by model) of"),
     ] = None,
     judge: Annotated[
         list[str] | None,

@@ -21,6 +21,7 @@ from alignscope.cli.common import (
     print_calls,
     print_table,
 )
+from alignscope.cli.eval_log_option import from_logs_option
 from alignscope.cli.judgment_sources import LCDifficultyOpt
 from alignscope.judges.modes import get_judge_mode
 
@@ -59,12 +60,7 @@ def judge(
         ),
     ] = None,
     from_logs: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--from",
-            help="Answers in other tools' eval logs: inspect:PATH (Inspect AI .eval/.json log or folder) or "
-            "lm-eval:PATH (lm-eval --log_samples file or folder); the log's model is the model. Repeatable.",
-        ),
+        list[str] | None, from_logs_option("Answers (the log's model as the judged model) in")
     ] = None,
     data: Annotated[
         str | None, typer.Option("--data", "-d", help="Questions for answer files that lack them.")
