@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from alignscope.analysis.criteria_weights import criterion_correlations
+from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec
 from alignscope.data import load_items
 from alignscope.engine.generation import generate_items
@@ -33,10 +34,13 @@ def test_criteria_judge_and_its_audit_with_smollm2(cli, tmp_path: Path, hf_smoll
     store.put_items(items)
     for name, system in VARIANTS.items():
         spec = ModelSpec(name=name, backend="hf", model="smollm2-135m", system_prompt=system)
-        gens = generate_items(engine, hf_smollm2, spec, items, SamplingParams(max_tokens=40, temperature=0.0))
+        backend = make_backend(spec)  # the system prompt is the backend's (the weights are hf_smollm2's)
+        gens = generate_items(engine, backend, spec, items, SamplingParams(max_tokens=40, temperature=0.0))
         store.put_generations([g.model_copy(update={"run_id": "answers"}) for g in gens])
 
     args = ["--mode", "criteria-split", "--logprob", "--baseline", "smol", "-w", str(ws), "--json"]
+    texts = {g.model: g.text for g in store.records("generations", "answers") if g.item_id == items[0].id}
+    assert texts["smol"] != texts["smol-terse"]
     judged = cli("judge", "--run", "answers", "-j", "hf:smollm2-135m", *args)
     assert judged.code == 0, judged.err
     run_id = json.loads(judged.out)["run_id"]

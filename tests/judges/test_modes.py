@@ -37,10 +37,12 @@ HF = ModelSpec(name="smollm2", backend="hf", model="smollm2-135m", batch_size=8)
 BUILT_IN = {
     "pairwise": ("pair", "arena-hard"),
     "criteria": ("pair", "sos-bench-criteria"),
+    "criteria-split": ("pair", "sos-bench-criterion"),
     "pointwise": ("single", "mt-bench-single"),
     "rubric": ("single", "self-rewarding"),
     "meta": ("meta", "meta-rewarding"),
     "annotator": ("annotator", None),
+    "scenario": ("annotator", "scenario-groups"),
 }
 
 MODE_MODULE = '''
@@ -105,7 +107,7 @@ def write_module(folder: Path, name: str, source: str, monkeypatch: pytest.Monke
 def test_built_in_modes_are_discovered_with_their_kind_and_default_template() -> None:
     found = {m.name: (m.kind, m.template) for m in judge_modes()}
     assert found == BUILT_IN
-    assert judge_mode_names("pair") == ["criteria", "pairwise"]
+    assert judge_mode_names("pair") == ["criteria", "criteria-split", "pairwise"]
     assert JudgeSpec(model=HF, mode="rubric").template_ref == "self-rewarding"
 
 
