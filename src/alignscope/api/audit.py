@@ -56,9 +56,12 @@ def audit(
     """Run the audit of ``config`` (an AuditConfig or a YAML file; default: the embedded demo) with the given
     overrides; resumable and cached; writes the report, JSON and Parquet into ``out``.
 
-    Example::
+    Example (the published analyses only: no models, so no model calls; ``alignscope.audit()`` runs the
+    embedded demo)::
 
-        result = alignscope.audit(limit=1, max_tokens=8, out="audit-demo")
+        from alignscope.auditing.config import AuditConfig
+
+        result = alignscope.audit(AuditConfig(), out="audit-published")
         print(result.verdicts.head(), result.outputs["html"])
     """
     where = str(config) if isinstance(config, Path | str) else "command line"
