@@ -64,13 +64,13 @@ def _lora(model, rank: int):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pairs", type=int, default=20, help="HH pairs")
+    ap.add_argument("--pairs", type=int, default=16, help="HH pairs")
     ap.add_argument("--planted", type=int, default=4)
     ap.add_argument("--rank", type=int, default=4)
-    ap.add_argument("--steps", type=int, default=15, help="full-batch Adam steps per (re)fit")
+    ap.add_argument("--steps", type=int, default=12, help="full-batch Adam steps per (re)fit")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seeds", type=int, default=2, help="random removals in the counterfactual")
-    ap.add_argument("--max-length", type=int, default=160)
+    ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--workspace", type=Path, default=Path("/tmp/alignscope-bench-attribution"))
     args = ap.parse_args()
     clock = time.perf_counter()
@@ -84,7 +84,8 @@ def main() -> None:
     torch.manual_seed(0)
     model = _lora(copy.deepcopy(parent), args.rank)
     init = copy.deepcopy(model.state_dict())
-    loss = fit_sft(model, pairs, tok.pad_token_id, steps=args.steps, lr=args.lr, max_length=args.max_length)
+    fit = {"steps": args.steps, "lr": args.lr, "max_length": args.max_length, "micro_batch": 2}
+    loss = fit_sft(model, pairs, tok.pad_token_id, **fit)
     print(
         f"fit: {len(pairs)} pairs ({len(planted)} planted), loss {loss:.3f}, "
         f"{time.perf_counter() - clock:.0f}s"
@@ -128,7 +129,7 @@ def main() -> None:
     def refit_without(removed: set[int]) -> float:
         model.load_state_dict(init)
         kept = [p for i, p in enumerate(pairs) if i not in removed]
-        fit_sft(model, kept, tok.pad_token_id, steps=args.steps, lr=args.lr, max_length=args.max_length)
+        fit_sft(model, kept, tok.pad_token_id, **fit)
         return mean_test_loss(model, cases, args.max_length)
 
     full = mean_test_loss(model, cases, args.max_length)

@@ -36,20 +36,32 @@ def batch_sft_loss(model: Any, ids: torch.Tensor, mask: torch.Tensor) -> torch.T
 
 
 def fit_sft(
-    model: Any, pairs: Sequence[Pair], pad: int, *, steps: int, lr: float, max_length: int = 512
+    model: Any,
+    pairs: Sequence[Pair],
+    pad: int,
+    *,
+    steps: int,
+    lr: float,
+    max_length: int = 512,
+    micro_batch: int | None = None,
 ) -> float:
-    """Fit ``model``'s trainable parameters (LoRA matrices, or all weights) to ``pairs`` with full-batch Adam;
-    the final loss."""
-    ids, mask = pad_batch(pairs, pad, max_length)
+    """Fit ``model``'s trainable parameters (LoRA matrices, or all weights) to ``pairs`` with full-batch Adam
+    (gradients summed over ``micro_batch``-pair chunks to bound memory); the final loss."""
+    size = micro_batch or len(pairs)
+    chunks = [pad_batch(pairs[i : i + size], pad, max_length) for i in range(0, len(pairs), size)]
+    weights = [len(pairs[i : i + size]) / len(pairs) for i in range(0, len(pairs), size)]
     params = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.Adam(params, lr=lr)
-    loss = torch.tensor(0.0)
+    total = 0.0
     for _ in range(steps):
         optimiser.zero_grad()
-        loss = batch_sft_loss(model, ids, mask)
-        loss.backward()
+        total = 0.0
+        for (ids, mask), weight in zip(chunks, weights, strict=True):
+            loss = batch_sft_loss(model, ids, mask) * weight
+            loss.backward()
+            total += float(loss.detach())
         optimiser.step()
-    return float(loss.detach())
+    return total
 
 
 @torch.no_grad()
