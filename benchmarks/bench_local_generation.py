@@ -1,11 +1,15 @@
 """Local generation on CPU: SmolLM2-135M tokens/s, hf one prompt at a time (baseline) vs hf batched vs
-llama.cpp in-process (llama-cpp-python, if installed), all greedy on the same MT-Bench first turns.
+llama.cpp in-process (llama-cpp-python) vs llama-cpp-python's OpenAI-compatible server answering several
+concurrent clients, all greedy on the same MT-Bench first turns, in one run.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_local_generation.py [--prompts 16] [--max-tokens 64]
+        [--batches 8 16] [--clients 1 4]
 
 Threads: torch follows OMP_NUM_THREADS; llama.cpp gets the same count. Prints one row per engine with
-generated tokens, wall and CPU seconds, tokens per wall second and per CPU second, and the ratio to the
-baseline in tokens per CPU second (the fair measure on a machine that other work shares).
+generated tokens, wall and CPU seconds (for the server: the server process's), tokens per wall second and
+per CPU second, and the ratio to the baseline in tokens per CPU second (the fair measure on a machine that
+other work shares). llama-cpp-python's server answers one request at a time (no parallel slots): concurrent
+clients queue.
 """
 
 from __future__ import annotations
@@ -13,8 +17,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import httpx
+import psutil
 import torch
 
 from alignscope.backends.base import ChatRequest
@@ -25,9 +34,9 @@ from alignscope.data.registry import get_dataset
 from alignscope.records import SamplingParams
 
 
-def hf_tokens(requests: list[ChatRequest], batch: int) -> int:
+def hf_tokens(requests: list[ChatRequest], batch: int, options: dict | None = None) -> int:
     """Generated tokens for ``requests`` through the hf backend, ``batch`` prompts per call."""
-    backend = make_backend(ModelSpec(name="bench", backend="hf", batch_size=batch))
+    backend = make_backend(ModelSpec(name="bench", backend="hf", batch_size=batch, options=options or {}))
     total = 0
     for i in range(0, len(requests), batch):
         results = asyncio.run(backend.generate(requests[i : i + batch], "local"))
@@ -48,6 +57,41 @@ def llamacpp_tokens(requests: list[ChatRequest], llm) -> int:
     return total
 
 
+def server_tokens(requests: list[ChatRequest], base_url: str, clients: int) -> int:
+    """Generated tokens for ``requests`` sent to a chat-completions server by ``clients`` clients at once."""
+
+    def one(r: ChatRequest) -> int:
+        body = {
+            "model": "smollm2-135m",
+            "messages": [m.model_dump() for m in r.messages],
+            "max_tokens": r.sampling.max_tokens,
+            "temperature": 0.0,
+        }
+        reply = httpx.post(f"{base_url}/chat/completions", json=body, timeout=600.0)
+        reply.raise_for_status()
+        return reply.json()["usage"]["completion_tokens"]
+
+    with ThreadPoolExecutor(clients) as pool:
+        return sum(pool.map(one, requests))
+
+
+def server_rows(requests: list[ChatRequest], threads: int, clients: list[int]) -> list[tuple]:
+    """One row per client count, served by one llama-cpp-python server (CPU seconds: the server's)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from servers import llama_cpp_server
+
+    rows = []
+    with llama_cpp_server(embedded_model_path("smollm2-135m"), n_threads=threads) as base_url:
+        server = next(p for p in psutil.Process().children() if "llama_cpp.server" in " ".join(p.cmdline()))
+        server_tokens(requests[:1], base_url, 1)
+        for n in clients:
+            cpu, start = sum(server.cpu_times()[:2]), time.perf_counter()
+            tokens = server_tokens(requests, base_url, n)
+            wall = time.perf_counter() - start
+            rows.append((f"llama.cpp server, {n} clients", tokens, wall, sum(server.cpu_times()[:2]) - cpu))
+    return rows
+
+
 def timed(fn, *args) -> tuple[int, float, float]:
     """``fn``'s token count, wall seconds and CPU seconds (all threads of this process)."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -60,6 +104,7 @@ def main() -> None:
     parser.add_argument("--prompts", type=int, default=16)
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--batches", type=int, nargs="+", default=[8, 16])
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     items = get_dataset("mt_bench").items()[: args.prompts]
@@ -70,6 +115,8 @@ def main() -> None:
     rows = [("hf, one prompt at a time", *timed(hf_tokens, requests, 1))]
     for batch in args.batches:
         rows.append((f"hf, batches of {batch}", *timed(hf_tokens, requests, batch)))
+        off = {"prefix_cache_mb": 0}
+        rows.append((f"hf, batches of {batch}, states off", *timed(hf_tokens, requests, batch, off)))
     try:
         from llama_cpp import Llama
     except ImportError:
@@ -84,6 +131,7 @@ def main() -> None:
         )
         llamacpp_tokens(requests[:1], llm)
         rows.append(("llama.cpp in-process, one at a time", *timed(llamacpp_tokens, requests, llm)))
+        rows += server_rows(requests, threads, args.clients)
     base_rate = rows[0][1] / rows[0][3]
     print(
         f"SmolLM2-135M, CPU, {threads} threads, {len(requests)} MT-Bench prompts, <= {args.max_tokens} tokens"
