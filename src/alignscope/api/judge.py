@@ -137,7 +137,10 @@ def judge_config(
     own), or one built from the options; ConfigError naming what is missing."""
     if config is not None:
         cfg = config if isinstance(config, JudgeRunConfig) else load_config(Path(config), JudgeRunConfig)
-        return cfg.model_copy(update={"answers": [*cfg.answers, *answers]}) if answers else cfg
+        if not answers:
+            return cfg
+        raw = cfg.model_dump(mode="json") | {"answers": [*cfg.answers, *answers]}
+        return validate_config(raw, JudgeRunConfig, "config with --answers / --from")
     if not judge_model:
         raise ConfigError("give a config file or --judge (e.g. --judge hf:smollm2-135m)")
     [spec] = model_specs([judge_model], api_key_env)
