@@ -9,8 +9,9 @@ store, every call made). lm-eval: its own ``hf`` model loading the same GGUF (fl
 (``leaderboard_bbh_<task>`` x 24, ``leaderboard_math_<subject>_hard``, ``leaderboard_mmlu_pro``) reading the
 same questions from local files (``alignscope.testing.lm_eval_leaderboard``). Items: ``--bbh`` seeded examples
 of each of the 24 BBH tasks, ``--math`` seeded Level 5 problems (generation of up to 1,024 tokens is slow on a
-CPU, hence few), ``--mmlu-pro`` seeded questions (lm-eval also asks the 6 shot-pool questions, which its
-few-shot sampler reads from the same file; they are left out of the comparison and counted in its time).
+CPU, hence few), ``--mmlu-pro`` seeded questions (one lm-eval config per category, its few-shot split the
+category's first 6 test questions; where one of those is asked, lm-eval asks all 6: the others are left out
+of the comparison and counted in its time).
 Per family: both accuracies (BBH acc_norm, MATH exact_match with lm-eval's Minerva rules, i.e. its
 ``exact_match_original``; MMLU-Pro acc), the per-item agreement of predictions (MATH: of the generated text
 and of the verdict), the largest option log-likelihood gap, and seconds per question of each side (model
@@ -55,14 +56,14 @@ def _items(n_bbh: int, n_math: int, n_mmlu_pro: int, seed: int) -> dict[str, lis
 
 
 def _configs(family: str, items: Sequence[Any], folder: Path) -> list[dict[str, Any]]:
-    from alignscope.tasks.mmlu_pro import shot_pool
-    from alignscope.testing.lm_eval_leaderboard import bbh_configs, math_configs, mmlu_pro_config
+    from alignscope.tasks.mmlu_pro import shot_pools
+    from alignscope.testing.lm_eval_leaderboard import bbh_configs, math_configs, mmlu_pro_configs
 
     if family == "bbh":
         return bbh_configs(items, folder)
     if family == "math-hard":
         return math_configs(items, folder)
-    return [mmlu_pro_config(items, list(shot_pool()), folder)]
+    return mmlu_pro_configs(items, shot_pools(), folder)
 
 
 def _key(family: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:

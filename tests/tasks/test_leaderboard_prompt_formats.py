@@ -11,14 +11,14 @@ import yaml
 from alignscope.data.sets.leaderboard import BBH_CHOICES, bbh_prompt
 from alignscope.records import Item
 from alignscope.tasks.math_hard import MAX_NEW_TOKENS, STOP, math_context
-from alignscope.tasks.mmlu_pro import shot_pool, shots_for
+from alignscope.tasks.mmlu_pro import shot_pools, shots_for
 from alignscope.tasks.registry import get_task
 from alignscope.testing.lm_eval_leaderboard import (
     bbh_configs,
     leaderboard_dir,
     math_configs,
     math_utils,
-    mmlu_pro_config,
+    mmlu_pro_configs,
 )
 from alignscope.testing.lm_eval_reference import request_contexts
 
@@ -96,12 +96,22 @@ def test_math_fewshot_samples_are_lm_eval_samples() -> None:
 
 @pytest.mark.parametrize("which", ["pool", "sample"])
 def test_mmlu_pro_requests_match_lm_eval(which: str, tmp_path: Path) -> None:
+    """Shots from the question's own category, never the question itself: lm-eval's first_n sampler over a
+    few-shot split of the category's first 6 test questions builds the same contexts ("pool": those 6 of
+    three categories, asked themselves; "sample": seeded questions of many categories)."""
     task = get_task("mmlu-pro")
-    pool = list(shot_pool())
-    items = pool if which == "pool" else task.items(limit=20, seed=9)
-    references = request_contexts([mmlu_pro_config(items, pool, tmp_path)])
-    mine = {it.target["question_id"]: it for it in [*pool, *items]}
-    assert len(references) == len({it.id for it in [*pool, *items]})
+    pools = shot_pools()
+    if which == "pool":
+        items = [it for category in ("business", "law", "physics") for it in pools[category]]
+    else:
+        items = task.items(limit=20, seed=9)
+    configs = mmlu_pro_configs(items, pools, tmp_path)
+    references = request_contexts(configs)
+    mine = {it.target["question_id"]: it for pool in pools.values() for it in pool} | {
+        it.target["question_id"]: it for it in items
+    }
+    assert len(configs) == len({it.category for it in items}) > (1 if which == "pool" else 5)
+    assert {doc["question_id"] for doc, _, _ in references} >= {it.target["question_id"] for it in items}
     for doc, context, continuations in references:
         item = mine[doc["question_id"]]
         prompt = task.choice_prompt(item)
@@ -109,4 +119,6 @@ def test_mmlu_pro_requests_match_lm_eval(which: str, tmp_path: Path) -> None:
         assert list(prompt.continuations) == continuations
         assert len(continuations) == len(item.choices or ())
         assert context.count("\nAnswer: ") == 5
-        assert all(s.id != item.id for s in shots_for(item))
+        shots = shots_for(item)
+        assert all(s.id != item.id and s.category == item.category for s in shots)
+        assert all(s.target["question"] in context for s in shots)

@@ -16,7 +16,7 @@ from alignscope.data.sets.leaderboard import BBH_CHOICES, bbh_gold
 from alignscope.engine import Engine
 from alignscope.store import RunStore
 from alignscope.tasks.math_hard import math_context
-from alignscope.tasks.mmlu_pro import mmlu_pro_context, shot_pool, shots_for
+from alignscope.tasks.mmlu_pro import mmlu_pro_context, shot_pool, shot_pools, shots_for
 from alignscope.tasks.registry import TaskContext, get_task
 
 
@@ -38,19 +38,23 @@ def test_bbh_gold_is_lm_eval_target_index() -> None:
     ]
 
 
-def test_mmlu_pro_shots_are_the_first_five_other_questions() -> None:
+def test_mmlu_pro_shots_are_the_first_five_other_questions_of_the_category() -> None:
     items = load_items("mmlu-pro")
-    pool = shot_pool()
-    assert [it.id for it in pool] == [it.id for it in items[:6]]
-    assert {it.category for it in pool} == {"business"}
-    for item in [*pool, *items[6::997]]:
+    pools = shot_pools()
+    categories = {str(it.category) for it in items}
+    assert set(pools) == categories and len(categories) == 14
+    for category in categories:
+        in_file = [it for it in items if it.category == category]
+        assert [it.id for it in shot_pool(category)] == [it.id for it in in_file[:6]]
+    for item in [*shot_pool("law"), *items[6::997]]:
         shots = shots_for(item)
         assert len(shots) == 5 and item.id not in {s.id for s in shots}
-        expected = [it for it in items[:6] if it.id != item.id][:5]
+        expected = [it for it in items if it.category == item.category and it.id != item.id][:5]
         assert [s.id for s in shots] == [s.id for s in expected]
         assert mmlu_pro_context(item) == mmlu_pro_context(item.model_copy())  # deterministic
         assert item.target["question"] + "\n" not in mmlu_pro_context(item).rsplit("\n\n", 1)[0]
-    assert get_task("mmlu-pro").deviation and "first 5 test questions" in get_task("mmlu-pro").deviation
+    deviation = get_task("mmlu-pro").deviation or ""
+    assert "own category" in deviation and "never the question itself" in deviation
 
 
 def test_origins_name_lm_eval_tasks() -> None:

@@ -7,10 +7,10 @@ Context = 5 shots + question, where
 continuations " A", " B", ... (one per option); ``acc`` (the option with the highest log-likelihood).
 
 Shots: lm-eval gives every question the same 5 shots, the first 5 questions of the validation split
-(``fewshot_split: validation``, ``sampler: first_n``). That 70-question split is not available here, so the
-shots are the first 5 questions of the test file instead (business questions), skipping the question being
-asked: exactly what lm-eval's own first_n sampler does when the few-shot split is the test split. Those 5
-questions stay in the test set, each asked with the other 4 and the sixth as shots.
+(``fewshot_split: validation``, ``sampler: first_n``). That 70-question split is not available here, so a
+question's shots are the first 5 questions of its own category in the test file, skipping the question
+itself (then the category's sixth takes its place): what lm-eval's first_n sampler gives when the few-shot
+split is the category's test questions. Those questions stay in the test set, each asked with the others.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ SHOTS = 5
 TARGET_DELIMITER = " "
 FEWSHOT_DELIMITER = "\n\n"
 DEVIATION = (
-    "5 shots from the test set: lm-eval uses the first 5 validation questions (not available here) for every "
-    "question; alignscope uses the first 5 test questions (business), skipping the question asked"
+    "5 shots from the test set: lm-eval uses the first 5 of the 70 validation questions (not available here) "
+    "for every question; alignscope uses the first 5 test questions of the question's own category, never "
+    "the question itself"
 )
 
 
@@ -40,14 +41,25 @@ def question_text(item: Item) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def shot_pool() -> tuple[Item, ...]:
-    """The first ``SHOTS + 1`` test questions, in file order: every question's shots come from these."""
-    return tuple(load_items("mmlu-pro")[: SHOTS + 1])
+def shot_pools() -> dict[str, tuple[Item, ...]]:
+    """Per category, its first ``SHOTS + 1`` test questions in file order (its questions' shots)."""
+    pools: dict[str, list[Item]] = {}
+    for item in load_items("mmlu-pro"):
+        pool = pools.setdefault(str(item.category), [])
+        if len(pool) <= SHOTS:
+            pool.append(item)
+    return {category: tuple(pool) for category, pool in pools.items()}
+
+
+def shot_pool(category: str) -> tuple[Item, ...]:
+    """The first ``SHOTS + 1`` test questions of ``category``."""
+    return shot_pools()[category]
 
 
 def shots_for(item: Item) -> tuple[Item, ...]:
-    """The first 5 questions of the pool that are not ``item`` itself (lm-eval's first_n sampler)."""
-    return tuple(shot for shot in shot_pool() if shot.id != item.id)[:SHOTS]
+    """The first 5 questions of ``item``'s category that are not ``item`` itself (lm-eval's first_n sampler
+    over a few-shot split holding the category's questions)."""
+    return tuple(shot for shot in shot_pool(str(item.category)) if shot.id != item.id)[:SHOTS]
 
 
 def mmlu_pro_context(item: Item) -> str:
@@ -70,10 +82,9 @@ class MMLUProTask(MultipleChoiceTask):
 
     def template(self) -> str:
         """Question format, delimiters and the shots' ids."""
-        pool = ",".join(shot.id for shot in shot_pool())
-        return (
-            f"question|A. option|Answer:|{TARGET_DELIMITER!r}|{FEWSHOT_DELIMITER!r}|shots={SHOTS} of {pool}"
-        )
+        pools = ";".join(f"{c}:{','.join(s.id for s in pool)}" for c, pool in sorted(shot_pools().items()))
+        delimiters = f"{TARGET_DELIMITER!r}|{FEWSHOT_DELIMITER!r}"
+        return f"question|A. option|Answer:|{delimiters}|shots={SHOTS} of {pools}"
 
 
 MMLU_PRO = register_task(

@@ -4,15 +4,15 @@ MMLU-Pro), for checking alignscope's requests and scores against lm-eval's own.
 lm-eval's YAMLs (``tasks/leaderboard/bbh_mc/<task>.yaml``, ``math/math_<subject>.yaml``,
 ``mmlu_pro/mmlu_pro.yaml``) are loaded unchanged except for the data source: the questions are written to
 local JSONL files in the Hugging Face layout those configs read (SaylorTwift/bbh, MATH-lighteval,
-TIGER-Lab/MMLU-Pro), so no hub access is needed; MMLU-Pro's few-shot split is pointed at the test file,
-which starts with the questions alignscope takes its shots from. Needs the ``lm-eval`` package and, for
-MATH, ``math-verify`` (the ``test`` extra).
+TIGER-Lab/MMLU-Pro), so no hub access is needed; MMLU-Pro gets one config per category, whose few-shot
+split holds the category's first test questions (where alignscope takes its shots from). Needs the
+``lm-eval`` package and, for MATH, ``math-verify`` (the ``test`` extra).
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -84,23 +84,41 @@ def math_configs(items: Sequence[Item], folder: Path) -> list[dict[str, Any]]:
     return configs
 
 
-def mmlu_pro_config(items: Sequence[Item], pool: Sequence[Item], folder: Path) -> dict[str, Any]:
-    """lm-eval's ``leaderboard_mmlu_pro`` config reading a test file of ``pool`` (the shot questions, first)
-    then ``items``, with the few-shot split set to that test split: lm-eval's first_n sampler then takes the
-    first 5 questions of the file other than the one asked. Its questions include ``pool``."""
-    ids = {it.id for it in pool}
-    rows = [
-        {
-            "question_id": it.target["question_id"],
-            "question": it.target["question"],
-            "options": it.choices,
-            "answer": it.target["answer"],
-            "answer_index": it.gold,
-            "category": it.category,
-        }
-        for it in [*pool, *(it for it in items if it.id not in ids)]
-    ]
-    files = {"test": _write_jsonl(folder / "mmlu_pro" / "test.jsonl", rows)}
-    cfg = _config(leaderboard_dir() / "mmlu_pro" / "mmlu_pro.yaml", "ref_mmlu_pro", files)
-    cfg["fewshot_split"] = "test"
-    return cfg
+def _mmlu_pro_doc(item: Item) -> dict[str, Any]:
+    return {
+        "question_id": item.target["question_id"],
+        "question": item.target["question"],
+        "options": item.choices,
+        "answer": item.target["answer"],
+        "answer_index": item.gold,
+        "category": item.category,
+    }
+
+
+def mmlu_pro_configs(
+    items: Sequence[Item], pools: Mapping[str, Sequence[Item]], folder: Path
+) -> list[dict[str, Any]]:
+    """lm-eval's ``leaderboard_mmlu_pro`` config for each category among ``items``: its few-shot split (the
+    YAML's ``validation``, read by the first_n sampler) holds ``pools[category]`` (the category's first 6
+    test questions), its test split the category's ``items``. A category whose asked questions include one
+    of those 6 sets the few-shot split to the test split instead, holding those 6 first and then the others:
+    lm-eval's sampler then skips the question asked (and lm-eval also asks the rest of the 6)."""
+    configs = []
+    for category, questions in _by_category(items).items():
+        pool = list(pools[category])
+        ids = {it.id for it in pool}
+        base = folder / "mmlu_pro" / category.replace(" ", "_")
+        name = f"ref_mmlu_pro_{category.replace(' ', '_')}"
+        yaml_path = leaderboard_dir() / "mmlu_pro" / "mmlu_pro.yaml"
+        if ids.isdisjoint(it.id for it in questions):
+            files = {
+                "test": _write_jsonl(base / "test.jsonl", [_mmlu_pro_doc(it) for it in questions]),
+                "validation": _write_jsonl(base / "validation.jsonl", [_mmlu_pro_doc(it) for it in pool]),
+            }
+            configs.append(_config(yaml_path, name, files))
+            continue
+        rows = [_mmlu_pro_doc(it) for it in [*pool, *(it for it in questions if it.id not in ids)]]
+        cfg = _config(yaml_path, name, {"test": _write_jsonl(base / "test.jsonl", rows)})
+        cfg["fewshot_split"] = "test"
+        configs.append(cfg)
+    return configs
