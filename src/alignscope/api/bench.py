@@ -121,7 +121,7 @@ def bench_config(
     """The run's BenchConfig: a config (object or YAML file) whose limit, token cap, samples, temperature,
     protocol and scorer options the given ones override, or one built from targets and models; one-line
     ConfigErrors naming the option."""
-    options = _scorer_options(scorers)
+    options = scorer_options(scorers)
     for name, value in (("--limit", limit), ("--max-tokens", max_tokens), ("--samples", samples)):
         if value is not None and value < 1:
             raise ConfigError(f"{name} must be at least 1 (got {value})")
@@ -151,9 +151,10 @@ def bench_config(
     return validate_config(raw | {"scorers": options}, BenchConfig, "command line")
 
 
-def _scorer_options(
+def scorer_options(
     scorers: Mapping[str, Mapping[str, Any]] | Sequence[str] | None,
 ) -> dict[str, dict[str, Any]]:
+    """Scorer options by scorer name, given as a mapping or as ``NAME:KEY=VALUE`` texts (``--scorer``)."""
     if not scorers:
         return {}
     if isinstance(scorers, Mapping):

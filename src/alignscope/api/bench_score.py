@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from alignscope.api.bench import _scorer_options
+from alignscope.api.bench import scorer_options
 from alignscope.api.runs import close_run, open_run
 from alignscope.errors import ConfigError
 from alignscope.hashing import text_hash
@@ -109,7 +109,7 @@ def bench_score(
     if (responses is None) == (not from_logs):
         raise ConfigError(SCORE_USAGE)
     check_scoreable(task)
-    options = _scorer_options(scorers)
+    options = scorer_options(scorers)
     if responses is not None:
         path = Path(responses)
         sources = [(str(path), None, read_rows(path))]
