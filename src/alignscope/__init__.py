@@ -23,10 +23,17 @@ _API = {
     "bench_score": "alignscope.api.bench_score",
 }
 
-__all__ = ["__version__", *_API]
+# Namespaces of several functions: alignscope.train.sft(...), alignscope.train.meta_rewarding(...)
+_NAMESPACES = {
+    "train": "alignscope.api.train",
+}
+
+__all__ = ["__version__", *_API, *_NAMESPACES]
 
 
 def __getattr__(name: str) -> Any:
     if name in _API:
         return getattr(importlib.import_module(_API[name]), name)
+    if name in _NAMESPACES:
+        return importlib.import_module(_NAMESPACES[name])
     raise AttributeError(f"module 'alignscope' has no attribute {name!r}")

@@ -12,27 +12,25 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from alignscope.api import train as train_api
+from alignscope.api.train import CheckpointResult
 from alignscope.cli.common import (
     JsonOpt,
     ReportOutOpt,
     RunIdOpt,
     WorkspaceOpt,
-    begin_run,
     emit_json,
-    end_run,
-    open_store,
+    err_console,
+    out_console,
+    print_calls,
     print_table,
-    save_report,
 )
-from alignscope.config import load_config
-from alignscope.store.sqlite import default_workspace
-from alignscope.training.config import DPOTrainConfig, RewardTrainConfig, RLTrainConfig, SFTTrainConfig
-from alignscope.training.meta_config import MetaRewardingConfig
 
 app = typer.Typer(
     help="Train models: SFT, DPO, reward models, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.",
@@ -46,50 +44,42 @@ def stdout_for(json_mode: bool) -> contextlib.AbstractContextManager[Any]:
     return contextlib.redirect_stdout(sys.stderr) if json_mode else contextlib.nullcontext()
 
 
-def _train(path: Path, cls: type, workspace: Path | None, json_out: bool) -> None:
-    from alignscope.training.run import train_from_config
-
-    config = load_config(path, cls)
-    workspace = workspace or default_workspace()
-    reward = None
-    if isinstance(config, RLTrainConfig) and config.reward is not None:
-        from alignscope.training.rewards import make_reward
-
-        reward = make_reward(config.reward, workspace, config.model)
+def _train(
+    trainer: Callable[..., CheckpointResult], path: Path, workspace: Path | None, json_out: bool
+) -> None:
     with stdout_for(json_out):
-        name, result = train_from_config(config, workspace, data=None, reward=reward)
-    summary = {k: v for k, v in result.log_history[-1].items() if k.startswith("train_")}
-    out = {"checkpoint": name, "path": str(result.path), "metrics": summary, "loss": result.series("loss")}
-    rows = [[name, str(result.path), summary.get("train_loss"), summary.get("train_runtime")]]
+        result = trainer(path, workspace=workspace)
+    metrics = result.metrics
+    rows = [[result.checkpoint, str(result.path), metrics.get("train_loss"), metrics.get("train_runtime")]]
     print_table("checkpoint", ["name", "path", "train loss", "runtime (s)"], rows, json_mode=json_out)
     if json_out:
-        emit_json(out)
+        emit_json(result.to_dict())
 
 
 @app.command("sft")
 def sft(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """Supervised fine-tuning (TRL SFTTrainer) on messages, prompt/completion or text rows."""
-    _train(config, SFTTrainConfig, workspace, json_out)
+    _train(train_api.sft, config, workspace, json_out)
 
 
 @app.command("dpo")
 def dpo(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """Direct preference optimisation (TRL DPOTrainer) on prompt/chosen/rejected rows."""
-    _train(config, DPOTrainConfig, workspace, json_out)
+    _train(train_api.dpo, config, workspace, json_out)
 
 
 @app.command("rm")
 def rm(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """Reward model (TRL RewardTrainer) on prompt/chosen/rejected rows; saved as a one-logit HF sequence
     classifier (OpenRLHF's --reward_pretrain and AutoModelForSequenceClassification load it as is)."""
-    _train(config, RewardTrainConfig, workspace, json_out)
+    _train(train_api.rm, config, workspace, json_out)
 
 
 @app.command("rl")
 def rl(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
     """On-policy RL (GRPO or RLOO) on prompts, rewarded by an alignscope scorer or a learned reward model
     (``reward: rm:NAME``: r(sample) - r(chosen), so the data needs prompt/chosen pairs, e.g. HH files)."""
-    _train(config, RLTrainConfig, workspace, json_out)
+    _train(train_api.rl, config, workspace, json_out)
 
 
 @app.command("meta-rewarding")
@@ -102,25 +92,13 @@ def meta_rewarding(
 ) -> None:
     """Meta-Rewarding (or Self-Rewarding) iterations; resumable: rerun the same command to go on. Ends with a
     report: judged (win rates vs the seed) against concrete (factor scores) per iteration."""
-    from alignscope.report.meta_rewarding import meta_rewarding_report
-    from alignscope.training.meta_rewarding import run_meta_rewarding
-
-    cfg = load_config(config, MetaRewardingConfig)
-    store = open_store(workspace)
-    engine = begin_run(store, "meta-rewarding", cfg.model_dump(mode="json"), run_id)
     with stdout_for(json_out):
-        result = run_meta_rewarding(cfg, engine, store.workspace)
-    _print_metrics(result.metrics, json_out)
-    facts = {"run": engine.run_id, "config": str(config), "checkpoints": ", ".join(result.checkpoints)}
-    report = meta_rewarding_report(result.metrics, cfg.model_dump(mode="json"), facts)
-    outputs = save_report(engine, report, out, json_mode=json_out)
-    summary = end_run(
-        engine,
-        {"checkpoints": result.checkpoints, "metrics": result.metrics, "outputs": outputs},
-        json_mode=json_out,
-    )
+        result = train_api.meta_rewarding(config, workspace=workspace, run_id=run_id, out=out)
+    _print_metrics(result.raw_metrics, json_out)
+    (err_console if json_out else out_console).print(f"report: {result.outputs['html']}")
+    print_calls(result.summary, json_mode=json_out)
     if json_out:
-        emit_json(summary)
+        emit_json(result.to_dict())
 
 
 METRIC_COLUMNS = (
