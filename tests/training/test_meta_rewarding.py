@@ -26,6 +26,8 @@ from typing import Any
 import pytest
 import yaml
 
+from alignscope.analysis.judge_audit import position_consistency
+from alignscope.analysis.judgment_tables import judgment_tables
 from alignscope.engine.runner import Engine
 from alignscope.judges.templates import parse_template
 from alignscope.store import RunStore
@@ -249,6 +251,14 @@ def test_per_iteration_metrics(finished) -> None:
         assert m["n_pairs"] == len(QUESTIONS) and 0 <= m["win_rate"] <= 100
         assert m["lc_win_rate"] is not None and 0 <= m["lc_win_rate"] <= 100
         assert 0 <= m["judge_agreement"]["accuracy"] <= 1 and m["judge_agreement"]["n"] == len(QUESTIONS)
+        position = m["judge_position"]  # the model as a judge, over both orders of every pair
+        own = judgment_tables(
+            store.records("judgments", "mr", judge=f"tiny-mr-iter{t}/as-judge"), [], "own"
+        ).battles
+        assert position["n_pairs"] == len(QUESTIONS) and len(own) == 2 * len(QUESTIONS)
+        assert position["consistency"] == pytest.approx(
+            position_consistency(own[["question_id", "model_a", "model_b", "p_a"]]).consistency
+        )
         assert m["actor_pairs"] == len(store.get_artifact("mr", marker_name(t, "actor_pairs"))["pairs"])
         meta = [
             j for j in store.records("judgments", "mr", judge=f"iter{t}/meta-judge") if j.parse_status == "ok"
@@ -406,3 +416,33 @@ def test_killed_run_resumes_without_repeating_calls(files, tmp_path, capsys, mon
         assert len(store.records("judgments", run_id, judge=f"iter{t}/judge")) == N * len(responses)
         meta = store.records("judgments", run_id, judge=f"iter{t}/meta-judge")
         assert meta and {j.parse_status for j in meta} == {"logprob"}  # P(A) vs P(B): never fails to parse
+
+
+def test_evaluate_block_scores_the_seed_and_every_iteration_on_the_benchmarks(files, finished) -> None:
+    from alignscope.report.meta_rewarding import meta_rewarding_report
+
+    store, _, _ = finished
+    judge = {"name": "smollm2", "backend": "hf", "model": "smollm2-135m"}
+    config = loop_config(
+        files, name="tiny-ev", iterations=1, evaluation=None,
+        evaluate={"benchmarks": ["alpaca_eval", "mt_bench"], "judge": judge, "limit": 1, "max_tokens": 8,
+                  "judge_max_tokens": 8, "n_bootstrap": 50},
+    )  # fmt: skip
+    _, engine, result = run_loop(store.workspace, "ev", config)
+    assert [m["iteration"] for m in result.metrics] == [0, 1]
+    for m in result.metrics:
+        bench = m["benchmarks"]
+        assert bench["models"] == [m["model"]] and bench["judge"]["name"] == "smollm2"
+        rows = {r["benchmark"]: r for r in bench["rows"]}
+        assert rows["alpaca_eval"]["n"] == 1 and 0 <= rows["alpaca_eval"]["win_rate"] <= 100
+        assert rows["mt_bench"]["n"] + rows["mt_bench"]["n_failed"] == 2  # both turns judged
+    judged = {j.model_b if not j.swapped else j.model_a
+              for j in store.records("judgments", "ev", judge="smollm2/alpaca-eval")}  # fmt: skip
+    assert judged == {"seed", "tiny-ev-iter1"}  # the seed and the trained model, each against the baseline
+    report = meta_rewarding_report(result.metrics, config, {})
+    table = next(t for t in report.tables() if t.name == "benchmarks-per-iteration")
+    assert [r[:2] for r in table.rows] == [[0, "seed"], [1, "tiny-ev-iter1"]]
+    assert table.columns[2:5] == ["AlpacaEval 2 LC", "AlpacaEval 2 WR", "MT-Bench"]
+    win_rates = [next(r for r in m["benchmarks"]["rows"] if r["benchmark"] == "alpaca_eval")["win_rate"]
+                 for m in result.metrics]  # fmt: skip
+    assert [r[3].split(" ")[0] for r in table.rows] == [f"{w:.1f}" for w in win_rates]
