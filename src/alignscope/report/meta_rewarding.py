@@ -1,6 +1,8 @@
 """The report of a Meta-Rewarding (or Self-Rewarding) run: per iteration, did the model get *judged* better
 (win rate and length-controlled win rate against the seed), *really* better (concrete factor scores), or
-only longer? Built from the loop's per-iteration metrics (``IterationResult.metrics``); formatting only."""
+only longer? With an ``evaluate:`` block, each published benchmark per iteration with its CI; and per
+iteration the model-as-judge's quality (agreement with a reference judge, position consistency) and the
+meta-judge's position preference. Built from the loop's per-iteration metrics; formatting only."""
 
 from __future__ import annotations
 
