@@ -151,6 +151,7 @@ class HFBackend(Backend):
     the weights load on first use (``loaded``)."""
 
     kind = "hf"
+    batches_by_context = True
 
     def __init__(self, spec: ModelSpec, local: LocalModel) -> None:
         super().__init__(spec.model)
@@ -286,17 +287,20 @@ class HFBackend(Backend):
         if self.prefixes.max_bytes <= 0 or min(lengths) < 2:
             return None
         width = ids.shape[1]
-        read: dict[tuple[int, ...], list[LayerKV]] = {}
+        read: dict[tuple[int, ...], list[LayerKV] | None] = {}
         rows = []
         for row, n in enumerate(lengths):
             prompt = tuple(ids[row, width - n : -1].tolist())
             if prompt not in read:
                 read[prompt] = self._read_prompt(prompt)
+            if read[prompt] is None:
+                return None
             rows.append(read[prompt])
         return as_cache(_stacked(rows, [width - n for n in lengths]))
 
-    def _read_prompt(self, tokens: tuple[int, ...]) -> list[LayerKV]:
-        """The keys and values of ``tokens`` read on from their longest kept prefix (at least half), kept."""
+    def _read_prompt(self, tokens: tuple[int, ...]) -> list[LayerKV] | None:
+        """The keys and values of ``tokens`` read on from their longest kept prefix (at least half), kept;
+        None where the model's cache does not hold every token (sliding-window layers)."""
         lm = self.loaded
         prefix = self.prefixes.longest(tokens, len(tokens), minimum=(len(tokens) + 1) // 2)
         start = prefix.length if prefix is not None else 0
@@ -310,6 +314,8 @@ class HFBackend(Backend):
             use_cache=True,
         )
         layers = [(layer.keys, layer.values) for layer in step.cache.layers]
+        if any(k is None or k.shape[-2] != len(tokens) for k, _ in layers):
+            return None
         self.prefixes.put(tokens, [layers])
         return layers
 
@@ -375,7 +381,8 @@ class HFBackend(Backend):
     def _read(self, first: dict[tuple[int, ...], int]) -> dict[tuple[int, ...], tuple[torch.Tensor, int]]:
         """Per input, its logits from position ``offset`` on, and ``offset``: inputs of which ``prefixes``
         holds at least half (up to the first position whose logits are needed) continue from the stored
-        keys and values one by one; the others are read whole in one padded batch (offset 0)."""
+        keys and values one by one; the others are read whole in padded batches of at most ``max_batch`` rows
+        (offset: that first position)."""
         lm = self.loaded
         out: dict[tuple[int, ...], tuple[torch.Tensor, int]] = {}
         for inp, need in first.items():
@@ -390,12 +397,13 @@ class HFBackend(Backend):
                 )
                 out[inp] = (step.logits[0], prefix.length)
         rest = [inp for inp in first if inp not in out]
-        if rest:
-            width = max(len(x) for x in rest)
-            pad = lm.tokenizer.pad_token_id
-            batch = torch.tensor([[*x, *[pad] * (width - len(x))] for x in rest], device=lm.device)
-            for inp, row in zip(rest, lm.model(batch).logits, strict=True):
-                out[inp] = (row, 0)
+        pad = lm.tokenizer.pad_token_id
+        for start in range(0, len(rest), self.max_batch):
+            rows = rest[start : start + self.max_batch]
+            width = max(len(x) for x in rows)
+            batch = torch.tensor([[*x, *[pad] * (width - len(x))] for x in rows], device=lm.device)
+            for inp, row in zip(rows, lm.model(batch).logits, strict=True):
+                out[inp] = (row[first[inp] :].clone(), first[inp])  # only the positions scored
         return out
 
 
