@@ -75,6 +75,9 @@ class Backend(ABC):
 
     kind: str = "base"
     max_batch: int = 1
+    #: log-likelihood batches hold up to ``max_batch`` distinct contexts, each with all its requests (the
+    #: backend reads a context once for the continuations after it); False: up to ``max_batch`` requests
+    batches_by_context: bool = False
 
     def __init__(self, model: str) -> None:
         self.model = model

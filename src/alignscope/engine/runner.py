@@ -1,11 +1,12 @@
 """Engine: every backend call goes through here.
 
 ``Engine.run`` answers a list of requests: cached answers come from the run store, the rest are sent in
-batches of ``backend.max_batch`` over the backend's endpoints, each under an adaptive concurrency limit,
-retried with exponential backoff and jitter (honouring Retry-After) on transient errors, up to
-``max_attempts``; a request that still fails is recorded as a failure with its error, never dropped.
-Each finished call is committed to the store as soon as it returns, so a killed run repeats none of them.
-``Engine.call`` does the same for a ``Service`` (a non-LLM API such as a scoring endpoint).
+batches of ``backend.max_batch`` (distinct contexts, where the backend ``batches_by_context``) over the
+backend's endpoints, each under an adaptive concurrency limit, retried with exponential backoff and jitter
+(honouring Retry-After) on transient errors, up to ``max_attempts``; a request that still fails is
+recorded as a failure with its error, never dropped. Each finished call is committed to the store as soon
+as it returns, so a killed run repeats none of them. ``Engine.call`` does the same for a ``Service`` (a
+non-LLM API such as a scoring endpoint).
 """
 
 from __future__ import annotations
@@ -52,6 +53,20 @@ def answerer(target: Target, kind: str) -> tuple[Answer, type[BaseModel]]:
     if kind == "generate":
         return target.generate, ChatResult
     return target.loglikelihood, LoglikelihoodResult
+
+
+def batches(target: Target, kind: str, items: list[tuple[str, Any]]) -> list[list[tuple[str, Any]]]:
+    """``items`` (key, request) cut into the batches sent: ``max_batch`` requests each, or, for
+    log-likelihoods on a backend that ``batches_by_context``, ``max_batch`` distinct contexts each with all
+    its requests (contexts in order of first appearance)."""
+    size = max(1, target.max_batch)
+    if kind != "loglikelihood" or not (isinstance(target, Backend) and target.batches_by_context):
+        return [items[i : i + size] for i in range(0, len(items), size)]
+    by_context: dict[Any, list[tuple[str, Any]]] = {}
+    for key, request in items:
+        by_context.setdefault(request.context, []).append((key, request))
+    groups = list(by_context.values())
+    return [[pair for group in groups[i : i + size] for pair in group] for i in range(0, len(groups), size)]
 
 
 @dataclass
@@ -211,11 +226,9 @@ class Engine:
         stop_on_failure: bool,
     ) -> None:
         items = list(pending.items())
-        size = max(1, target.max_batch)
         queue: asyncio.Queue[_Batch | None] = asyncio.Queue()
         loop = asyncio.get_running_loop()
-        for i in range(0, len(items), size):
-            chunk = items[i : i + size]
+        for chunk in batches(target, kind, items):
             queue.put_nowait(_Batch([k for k, _ in chunk], [r for _, r in chunk]))
         limiters = [(ep, self._limiter(target, ep)) for ep in target.endpoints]
         slot_freed = asyncio.Condition()
