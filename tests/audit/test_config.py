@@ -100,3 +100,18 @@ def test_command_line_overrides_are_applied_and_validated(tmp_path):
     with pytest.raises(ConfigError) as err:
         with_overrides(cfg, limit=0, where="command line")
     assert "limit" in str(err.value) and "command line" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_default_caps_math_hard_and_the_facts_say_so():
+    from alignscope.auditing.run import _token_caps
+    from alignscope.tasks.math_hard import MAX_NEW_TOKENS
+    from alignscope.tasks.suites import resolve_tasks
+
+    cfg = default_config()
+    assert "math-hard" in {t.name for t in resolve_tasks(cfg.suites)[0]}
+    assert cfg.suite_max_tokens is not None and cfg.suite_max_tokens < MAX_NEW_TOKENS
+    caps = _token_caps(cfg)
+    assert f"math-hard's solutions are cut at {cfg.suite_max_tokens} of lm-eval's 1,024" in caps
+    uncapped = cfg.model_copy(update={"suite_max_tokens": MAX_NEW_TOKENS})
+    assert "math-hard" not in _token_caps(uncapped)
+    assert f"{MAX_NEW_TOKENS} per answer of a generation task" in _token_caps(uncapped)

@@ -135,6 +135,23 @@ def live_results(live: LiveResult) -> dict[str, Any]:
     }
 
 
+def _token_caps(cfg: AuditConfig) -> str:
+    """The caps on generated tokens, saying where one cuts math-hard below lm-eval's 1,024 new tokens."""
+    from alignscope.tasks.math_hard import MAX_NEW_TOKENS
+    from alignscope.tasks.suites import resolve_tasks
+
+    cap = cfg.suite_max_tokens or cfg.sampling.max_tokens
+    text = f"{cfg.sampling.max_tokens} per answer to a judge prompt, {cap} per answer of a generation task"
+    tasks = resolve_tasks(cfg.suites)[0] if cfg.suites and cfg.models else []
+    if cap is not None and cap < MAX_NEW_TOKENS and any(t.name == "math-hard" for t in tasks):
+        text += (
+            f"; math-hard's solutions are cut at {cap} of lm-eval's {MAX_NEW_TOKENS:,} new tokens (a "
+            "deviation: a solution cut before its final answer scores 0, so its exact match is at most "
+            "lm-eval's)"
+        )
+    return text
+
+
 def _facts(cfg: AuditConfig, run_id: str, store: RunStore, command: str, timer: StageTimer) -> dict[str, str]:
     timings = "; ".join(f"{s['stage']} {float(s['wall_s']):.1f} s" for s in timer.stages)
     return {
@@ -144,6 +161,7 @@ def _facts(cfg: AuditConfig, run_id: str, store: RunStore, command: str, timer: 
         "models": ", ".join(m.name for m in cfg.models) or "(none: published part only)",
         "items per task / judge prompts / seed": f"{cfg.limit or 'all'} / {cfg.judge_items or 'all'} / "
         f"{cfg.seed}",
+        "generated tokens (at most)": _token_caps(cfg),
         "stage timings (wall)": timings or "(none)",
         "machine": f"{platform.machine()}, Python {platform.python_version()}",
     }
