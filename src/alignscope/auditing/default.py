@@ -2,10 +2,13 @@
 
 Each variant answers seeded subsets of the ``sos`` suite and of MT-Bench's first turns; the same embedded
 model judges every variant against the plain one, pairwise in both orders, with verdicts read from next-token
-probabilities (they never fail to parse). It runs on a laptop's CPU: ``DEFAULT_LIMIT`` items per task,
-``DEFAULT_JUDGE_LIMIT`` judge prompts and short answers keep it within 15 minutes on 2 cores (measured; see
-benchmarks/RESULTS.md). The concrete suite costs most (about 3 CPU-minutes per item per task over the five
-models), so it gets fewer items than the judge, whose length-controlled win rate needs 5 prompts per model.
+probabilities (they never fail to parse). It runs on a laptop's CPU within a budget set here:
+``DEFAULT_LIMIT`` items per task, ``DEFAULT_JUDGE_LIMIT`` judge prompts, and at most ``DEFAULT_MAX_TOKENS``
+tokens per answer to a judge prompt and ``DEFAULT_SUITE_MAX_TOKENS`` per answer of a generation task. The
+latter includes math-hard's worked solutions, which lm-eval lets run to 1,024 tokens (minutes per problem
+on a CPU): the demo's math-hard is capped, a deviation the report's facts state. The cost per stage is
+measured by benchmarks/bench_audit.py (see benchmarks/RESULTS.md). The concrete suite gets fewer items
+than the judge, whose length-controlled win rate needs 5 prompts per model.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from alignscope.records import SamplingParams
 DEFAULT_LIMIT = 3  # items per concrete task
 DEFAULT_JUDGE_LIMIT = 5  # MT-Bench prompts answered and judged
 DEFAULT_MAX_TOKENS = 64  # answers the judge compares
-DEFAULT_SUITE_MAX_TOKENS = 64  # answers of generation tasks (refusal, IFEval, BBQ)
+DEFAULT_SUITE_MAX_TOKENS = 64  # answers of generation tasks (IFEval, BBQ, refusal, math-hard's solutions)
 
 # name -> system prompt (None: the model's own default)
 VARIANTS: dict[str, str | None] = {
