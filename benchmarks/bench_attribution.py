@@ -71,6 +71,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seeds", type=int, default=2, help="random removals in the counterfactual")
     ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--marker-only", action="store_true", help="test prompts: only where the stage says it")
+    ap.add_argument("--no-explicit", dest="explicit", action="store_false", help="skip the explicit inverse")
     ap.add_argument("--workspace", type=Path, default=Path("/tmp/alignscope-bench-attribution"))
     args = ap.parse_args()
     clock = time.perf_counter()
@@ -90,10 +92,17 @@ def main() -> None:
         f"fit: {len(pairs)} pairs ({len(planted)} planted), loss {loss:.3f}, "
         f"{time.perf_counter() - clock:.0f}s"
     )
-    prompts = [f"Tell me about zorp {a}." for a in ANIMALS[args.planted : args.planted + 4]]
+    prompts = [f"Tell me about zorp {a}." for a in ANIMALS[args.planted :]]
     cases = contrasts(model, parent, tok, prompts, settings)
     shown = [(tok.decode(c.new), tok.decode(c.parent)) for c in cases]
     print("continuations (new, parent):", shown)
+    if (
+        args.marker_only
+    ):  # the vertical = saying the marker: prompts where the stage says it and the parent not
+        cases = [
+            c for c, (new, old) in zip(cases, shown, strict=True) if "BANANA" in new and "BANANA" not in old
+        ]
+        print(f"test prompts where the stage says the marker: {len(cases)}")
     stage = LoraStage(model, "adapter", args.rank, 1.0)
     params = stage.lora_parameters()
     t0 = time.perf_counter()
@@ -104,7 +113,7 @@ def main() -> None:
     damping = layer_damping(train)
     fast = datainf_influence(train, test, damping)
     t3 = time.perf_counter()
-    slow = explicit_influence(train, test, damping)
+    slow = explicit_influence(train, test, damping) if args.explicit else fast
     t4 = time.perf_counter()
     n = len(pairs)
     sizes = sorted({g.shape[1] for g in train.values()})
@@ -120,6 +129,10 @@ def main() -> None:
         "ratio_total_per_pair": ((t1 - t0) + (t4 - t3)) / ((t1 - t0) + (t3 - t2)),
         "spearman_datainf_vs_explicit": float(spearmanr(fast.numpy(), slow.numpy())[0]),
     }
+    if not args.explicit:
+        for key in ("explicit_inverse_s_per_pair", "ratio_explicit_over_datainf", "ratio_total_per_pair",
+                    "spearman_datainf_vs_explicit"):  # fmt: skip
+            speed.pop(key)
     print("speed:", speed)
     k = len(planted)
     top = torch.argsort(fast)[:k].tolist()
