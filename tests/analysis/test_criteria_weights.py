@@ -64,6 +64,14 @@ def test_audit_recovers_known_criterion_weights() -> None:
     assert rows["style"]["lower"] < rows["style"]["r"] < rows["style"]["upper"]
 
 
+def test_too_few_verdicts_give_correlations_but_no_weights() -> None:
+    result = criteria_check(JudgmentTables(judgments=synthetic_judgments(29, seed=3)))  # 58 verdicts
+    assert result["weights"] == [] and result["weights_unavailable"].startswith("58 verdicts are too few")
+    assert len(result["correlations"]) == len(CRITERIA)
+    enough = criteria_check(JudgmentTables(judgments=synthetic_judgments(30, seed=3)))
+    assert len(enough["weights"]) == len(CRITERIA) + 1 and "weights_unavailable" not in enough
+
+
 def test_correlations_of_a_hand_checked_table() -> None:
     # judge's frame: unswapped rows show the baseline as A, so the judged model's side flips the signs
     table = pd.DataFrame(

@@ -28,6 +28,7 @@ from alignscope.analysis.judge_audit import (
 from alignscope.analysis.judgment_tables import JudgmentTables
 from alignscope.errors import DataError
 
+MIN_CRITERIA_VERDICTS = 60  # 10 per weight of the criterion-weights regression (5 criteria + intercept)
 MIN_LENGTH_BIAS_PROMPTS = 5  # fewer clusters make the clustered standard error meaningless (0 with one)
 PARTS = ("position", "length_bias", "criterion_weights", "verbosity_gaming", "self_preference")
 
@@ -72,8 +73,9 @@ def length_check(pairs: pd.DataFrame, level: float = 0.95) -> Slope:
 
 
 def criteria_check(tables: JudgmentTables, level: float = 0.95) -> dict[str, Any]:
-    """Weight of each criterion verdict in the overall verdict of a multi-criteria judge (SOS-Bench), and
-    per judged model the correlation of each criterion with the overall verdict."""
+    """Per judged model, the correlation of each criterion verdict of a multi-criteria judge (SOS-Bench) with
+    its overall verdict; and, from MIN_CRITERIA_VERDICTS verdicts on, the weight of each criterion in the
+    overall verdict (``weights_unavailable`` says why not below that)."""
     from alignscope.analysis.criteria_weights import criterion_correlations
     from alignscope.judges.criteria import criteria_table
     from alignscope.judges.parsing import CRITERIA
@@ -81,18 +83,26 @@ def criteria_check(tables: JudgmentTables, level: float = 0.95) -> dict[str, Any
     table = criteria_table(tables.judgments)
     if table.empty:
         raise DataError("no parsed multi-criteria judgments (judge with --mode criteria or criteria-split)")
-    as_p = table.assign(**{c: (table[c] + 1.0) / 2.0 for c in CRITERIA})  # +1/0/-1 -> P(A better)
-    weights = criterion_weights(
-        as_p.rename(columns={"item_id": "question_id"}), list(CRITERIA), "overall", level
-    )
     correlations = criterion_correlations(table, list(CRITERIA), level=level)
-    return {
+    out: dict[str, Any] = {
         "n": len(table),
-        "weights": records(weights, "criterion"),
+        "weights": [],
         "correlations": [
             {k: _plain(v) for k, v in r.items()} for r in correlations.to_dict(orient="records")
         ],
     }
+    if len(table) < MIN_CRITERIA_VERDICTS:
+        out["weights_unavailable"] = (
+            f"{len(table)} verdicts are too few for {len(CRITERIA) + 1} weights (needs "
+            f"{MIN_CRITERIA_VERDICTS}+, 10 per weight; fewer separate the verdicts and give spurious weights)"
+        )
+        return out
+    as_p = table.assign(**{c: (table[c] + 1.0) / 2.0 for c in CRITERIA})  # +1/0/-1 -> P(A better)
+    weights = criterion_weights(
+        as_p.rename(columns={"item_id": "question_id"}), list(CRITERIA), "overall", level
+    )
+    out["weights"] = records(weights, "criterion")
+    return out
 
 
 def gaming_check(rates: pd.DataFrame, extra: Mapping[str, Sequence[str]]) -> VerbosityGaming:

@@ -74,7 +74,7 @@ def _print(report: dict[str, Any], json_mode: bool) -> None:
     rows.append(["length bias (log-odds per sd)", length.get("unavailable") or _slope(length)])
     crit = report["criterion_weights"]
     rows.append(
-        ["criterion weights (log-odds of overall)", crit.get("unavailable")
+        ["criterion weights (log-odds of overall)", crit.get("unavailable") or crit.get("weights_unavailable")
          or ", ".join(f"{w['criterion']} {w['coef']:+.2f} {_ci([w['lower'], w['upper']])}"
                       for w in crit["weights"])]
     )  # fmt: skip
