@@ -21,6 +21,7 @@ _API = {
     "audit_judge": "alignscope.api.audit_judge",
     "correlate": "alignscope.api.correlate",
     "bench_score": "alignscope.api.bench_score",
+    "trust_study": "alignscope.api.trust_study",
 }
 
 # Namespaces of several functions: alignscope.train.sft(...), alignscope.train.meta_rewarding(...)

@@ -14,20 +14,19 @@ from typing import Annotated
 
 import typer
 
+from alignscope.api.trust_study import trust_study as run_trust_study_api
 from alignscope.cli.common import (
     JsonOpt,
     ReportOutOpt,
     RunIdOpt,
     WorkspaceOpt,
-    begin_run,
     emit_json,
-    end_run,
-    open_store,
+    err_console,
+    out_console,
+    print_calls,
     print_table,
-    save_report,
 )
-from alignscope.config import load_config
-from alignscope.training.trust_config import TrustStudyConfig
+from alignscope.cli.train_cmd import stdout_for
 
 
 def trust_study(
@@ -46,32 +45,18 @@ def trust_study(
 ) -> None:
     """Trust after alignment ("More RLHF, More Trust?"): train SFT, DPO and RM + on-policy RL on preference
     pairs, run the trust tasks on every checkpoint, and report each stage's change with CIs and verdicts."""
-    from alignscope.cli.train_cmd import stdout_for
-    from alignscope.report.trust_study import trust_study_report, verdict
-    from alignscope.training.trust_study import parse_checkpoints, run_trust_study
-
-    cfg = load_config(config, TrustStudyConfig) if config is not None else TrustStudyConfig()
-    given = parse_checkpoints(checkpoint) if checkpoint else None
-    store = open_store(workspace)
-    run_config = cfg.model_dump(mode="json") | ({"checkpoints": given} if given else {})
-    engine = begin_run(store, "trust-study", run_config, run_id)
     with stdout_for(json_out):
-        result = run_trust_study(cfg, engine, store.workspace, given)
+        result = run_trust_study_api(
+            config, checkpoints=checkpoint or None, workspace=workspace, run_id=run_id, out=out
+        )
+    study = result.study
+    assert study is not None
     rows = [
         [c.checkpoint, c.task, c.metric, c.estimate.value, c.estimate.low, c.estimate.high]
-        for c in result.tasks
+        for c in study.tasks
     ]
     print_table("trust study", ["model", "task", "metric", "value", "low", "high"], rows, json_mode=json_out)
-    facts = {
-        "run": engine.run_id,
-        "config": str(config) if config else "defaults",
-        "models": ", ".join(result.checkpoints),
-    }
-    report = trust_study_report(result, facts)
-    outputs = save_report(engine, report, out, json_mode=json_out)
-    verdicts = [verdict(c, result.level) for c in result.changes]
-    summary = end_run(
-        engine, {"models": result.checkpoints, "verdicts": verdicts, "outputs": outputs}, json_mode=json_out
-    )
+    (err_console if json_out else out_console).print(f"report: {result.summary['outputs']['html']}")
+    print_calls(result.summary, json_mode=json_out)
     if json_out:
-        emit_json(summary)
+        emit_json(result.to_dict())
