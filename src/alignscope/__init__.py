@@ -22,6 +22,7 @@ _API = {
     "correlate": "alignscope.api.correlate",
     "bench_score": "alignscope.api.bench_score",
     "trust_study": "alignscope.api.trust_study",
+    "evaluate": "alignscope.api.evaluate",
 }
 
 # Namespaces of several functions: alignscope.train.sft(...), alignscope.train.meta_rewarding(...)
