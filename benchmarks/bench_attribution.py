@@ -96,12 +96,8 @@ def main() -> None:
     cases = contrasts(model, parent, tok, prompts, settings)
     shown = [(tok.decode(c.new), tok.decode(c.parent)) for c in cases]
     print("continuations (new, parent):", shown)
-    if (
-        args.marker_only
-    ):  # the vertical = saying the marker: prompts where the stage says it and the parent not
-        cases = [
-            c for c, (new, old) in zip(cases, shown, strict=True) if "BANANA" in new and "BANANA" not in old
-        ]
+    if args.marker_only:  # the vertical = the marker (or its start "BA"): the stage says it, the parent not
+        cases = [c for c, (new, old) in zip(cases, shown, strict=True) if "BA" in new and "BA" not in old]
         print(f"test prompts where the stage says the marker: {len(cases)}")
     stage = LoraStage(model, "adapter", args.rank, 1.0)
     params = stage.lora_parameters()
