@@ -71,17 +71,16 @@ def sft(config: SFTTrainConfig | Path | str, *, workspace: Path | str | None = N
 
         import json
         from pathlib import Path
-        from alignscope.training.tiny import build_tiny_chat_model
+        from alignscope.training.tiny import tiny_preference_demo
 
-        pairs = [{"prompt": f"Is {n} even?", "chosen": "Yes." if n % 2 == 0 else "No.",
-                  "rejected": "I cannot say."} for n in range(8)]
-        Path("pairs.jsonl").write_text("".join(json.dumps(p) + "\\n" for p in pairs))
-        base = build_tiny_chat_model(Path("tiny-base"), [" ".join(p.values()) for p in pairs] * 4)
+        base, pairs = tiny_preference_demo(Path("demo"))
         from alignscope.training.config import SFTTrainConfig
 
-        rows = [{"prompt": p["prompt"], "completion": p["chosen"]} for p in pairs]
-        Path("sft.jsonl").write_text("".join(json.dumps(r) + "\\n" for r in rows))
-        config = SFTTrainConfig(model=str(base), data="sft.jsonl", name="tiny-sft", max_steps=2, batch_size=4)
+        rows = [json.loads(line) for line in pairs.read_text().splitlines()]
+        sft = Path("demo/sft.jsonl")
+        sft.write_text("".join(json.dumps({"prompt": r["prompt"], "completion": r["chosen"]}) + "\\n"
+                               for r in rows))
+        config = SFTTrainConfig(model=str(base), data=str(sft), name="tiny-sft", max_steps=2, batch_size=4)
         result = alignscope.train.sft(config)
         print(result.checkpoint, result.metrics["train_loss"])
     """
@@ -94,17 +93,13 @@ def dpo(config: DPOTrainConfig | Path | str, *, workspace: Path | str | None = N
 
     Example::
 
-        import json
         from pathlib import Path
-        from alignscope.training.tiny import build_tiny_chat_model
+        from alignscope.training.tiny import tiny_preference_demo
 
-        pairs = [{"prompt": f"Is {n} even?", "chosen": "Yes." if n % 2 == 0 else "No.",
-                  "rejected": "I cannot say."} for n in range(8)]
-        Path("pairs.jsonl").write_text("".join(json.dumps(p) + "\\n" for p in pairs))
-        base = build_tiny_chat_model(Path("tiny-base"), [" ".join(p.values()) for p in pairs] * 4)
+        base, pairs = tiny_preference_demo(Path("demo"))
         from alignscope.training.config import DPOTrainConfig
 
-        config = DPOTrainConfig(model=str(base), data="pairs.jsonl", name="tiny-dpo", max_steps=2,
+        config = DPOTrainConfig(model=str(base), data=str(pairs), name="tiny-dpo", max_steps=2,
                                 batch_size=4)
         print(alignscope.train.dpo(config).metrics["train_loss"])
     """
@@ -117,17 +112,13 @@ def rm(config: RewardTrainConfig | Path | str, *, workspace: Path | str | None =
 
     Example::
 
-        import json
         from pathlib import Path
-        from alignscope.training.tiny import build_tiny_chat_model
+        from alignscope.training.tiny import tiny_preference_demo
 
-        pairs = [{"prompt": f"Is {n} even?", "chosen": "Yes." if n % 2 == 0 else "No.",
-                  "rejected": "I cannot say."} for n in range(8)]
-        Path("pairs.jsonl").write_text("".join(json.dumps(p) + "\\n" for p in pairs))
-        base = build_tiny_chat_model(Path("tiny-base"), [" ".join(p.values()) for p in pairs] * 4)
+        base, pairs = tiny_preference_demo(Path("demo"))
         from alignscope.training.config import RewardTrainConfig
 
-        config = RewardTrainConfig(model=str(base), data="pairs.jsonl", name="tiny-rm", max_steps=2,
+        config = RewardTrainConfig(model=str(base), data=str(pairs), name="tiny-rm", max_steps=2,
                                    batch_size=4)
         print(alignscope.train.rm(config).path)
     """
@@ -140,17 +131,13 @@ def rl(config: RLTrainConfig | Path | str, *, workspace: Path | str | None = Non
 
     Example (rewarded by the refusal scorer: 1 for each sampled answer that refuses)::
 
-        import json
         from pathlib import Path
-        from alignscope.training.tiny import build_tiny_chat_model
+        from alignscope.training.tiny import tiny_preference_demo
 
-        pairs = [{"prompt": f"Is {n} even?", "chosen": "Yes." if n % 2 == 0 else "No.",
-                  "rejected": "I cannot say."} for n in range(8)]
-        Path("pairs.jsonl").write_text("".join(json.dumps(p) + "\\n" for p in pairs))
-        base = build_tiny_chat_model(Path("tiny-base"), [" ".join(p.values()) for p in pairs] * 4)
+        base, pairs = tiny_preference_demo(Path("demo"))
         from alignscope.training.config import RLTrainConfig
 
-        config = RLTrainConfig(model=str(base), data="pairs.jsonl", name="tiny-rl", reward="refusal",
+        config = RLTrainConfig(model=str(base), data=str(pairs), name="tiny-rl", reward="refusal",
                                max_steps=1, batch_size=4, num_generations=2, max_completion_length=8)
         print(alignscope.train.rl(config).metrics)
     """

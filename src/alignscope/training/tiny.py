@@ -76,3 +76,19 @@ def build_tiny_chat_model(
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     return out_dir
+
+
+def tiny_preference_demo(folder: Path) -> tuple[Path, Path]:
+    """A tiny chat model and a prompt/chosen/rejected JSONL file of 8 toy pairs in ``folder`` (for examples
+    and smoke runs of the trainers): (model directory, pairs file)."""
+    import json
+
+    pairs = [
+        {"prompt": f"Is {n} even?", "chosen": "Yes." if n % 2 == 0 else "No.", "rejected": "I cannot say."}
+        for n in range(8)
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "pairs.jsonl"
+    data.write_text("".join(json.dumps(p) + "\n" for p in pairs), encoding="utf-8")
+    base = build_tiny_chat_model(folder / "tiny-base", [" ".join(p.values()) for p in pairs] * 4)
+    return base, data
