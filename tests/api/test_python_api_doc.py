@@ -23,6 +23,7 @@ def run_page() -> dict:
     return namespace
 
 
+@pytest.mark.timeout(1800)  # a few minutes on 2 idle cores; much longer on a loaded machine
 def test_walkthrough_runs_and_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hf_smollm2) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ALIGNSCOPE_WORKSPACE", str(tmp_path / "ws"))
