@@ -23,7 +23,7 @@ from alignscope.judges.parsing import CRITERIA
 from alignscope.records import SamplingParams
 from alignscope.store import RunStore
 
-VARIANTS = {"smol": None, "smol-terse": "Answer in one short sentence."}
+VARIANTS = {"smol": None, "smol-terse": "Answer in one short sentence, in French."}
 
 
 def test_criteria_judge_and_its_audit_with_smollm2(cli, tmp_path: Path, hf_smollm2) -> None:
@@ -40,8 +40,8 @@ def test_criteria_judge_and_its_audit_with_smollm2(cli, tmp_path: Path, hf_smoll
         store.put_generations([g.model_copy(update={"run_id": "answers"}) for g in gens])
 
     args = ["--mode", "criteria-split", "--logprob", "--baseline", "smol", "-w", str(ws), "--json"]
-    texts = {g.model: g.text for g in store.records("generations", "answers") if g.item_id == items[0].id}
-    assert texts["smol"] != texts["smol-terse"]
+    texts = {(g.model, g.item_id): g.text for g in store.records("generations", "answers")}
+    assert any(texts[("smol", it.id)] != texts[("smol-terse", it.id)] for it in items)
     judged = cli("judge", "--run", "answers", "-j", "hf:smollm2-135m", *args)
     assert judged.code == 0, judged.err
     run_id = json.loads(judged.out)["run_id"]
