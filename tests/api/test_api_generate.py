@@ -24,7 +24,9 @@ def test_generate_api_equals_cli_json(cli, tmp_path: Path, hf_smollm2) -> None:
     result = alignscope.generate(["hf:smollm2-135m"], "mt_bench", limit=2, max_tokens=8, workspace=workspace)
     assert _without_timing(result.to_dict()) == _without_timing(from_cli)
     # the same run: every call the command made is answered from the cache
-    assert result.calls["calls_made"] == 0 and result.calls["cache_hits"] == from_cli["calls"]["calls_made"] > 0
+    assert (
+        result.calls["calls_made"] == 0 and result.calls["cache_hits"] == from_cli["calls"]["calls_made"] > 0
+    )
     assert list(result.models["ok"]) == [2]
     assert len(result.generations) == 2 and all(g.text for g in result.generations)
 
