@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from alignscope.api.judge import judge_summary
 from alignscope.auditing.default import default_config, default_judge
 from alignscope.auditing.live import analyse_judge
-from alignscope.api.judge import judge_summary
 from alignscope.judges.run import store_judgments
 from alignscope.judges.templates import load_template
 from alignscope.records import Generation, Judgment, Provenance
