@@ -28,6 +28,7 @@ _API = {
 # Namespaces of several functions: alignscope.train.sft(...), alignscope.train.meta_rewarding(...)
 _NAMESPACES = {
     "train": "alignscope.api.train",
+    "dissect": "alignscope.api.dissect",
 }
 
 __all__ = ["__version__", *_API, *_NAMESPACES]

@@ -11,7 +11,7 @@ import pytest
 
 import alignscope
 
-NAMESPACES = {"train": ("sft", "dpo", "rm", "rl", "meta_rewarding")}
+NAMESPACES = {"train": ("sft", "dpo", "rm", "rl", "meta_rewarding"), "dissect": ("fit", "compare")}
 FUNCTIONS = [name for name in alignscope.__all__ if name not in ("__version__", *NAMESPACES)] + [
     f"{space}.{name}" for space, names in NAMESPACES.items() for name in names
 ]

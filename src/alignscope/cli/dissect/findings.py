@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from alignscope.api.dissect import load_weights, write_result
 from alignscope.cli.common import (
     JsonOpt,
     SeedOpt,
@@ -18,7 +19,7 @@ from alignscope.cli.common import (
     out_console,
     print_table,
 )
-from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt, load_weights, write_result
+from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
 from alignscope.errors import ConfigError
 
 BootstrapOpt = Annotated[int, typer.Option(help="Bootstrap resamples of the intervals.")]

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from alignscope.api.dissect import load_weights, write_result
 from alignscope.cli.common import (
     ApiKeyEnvOpt,
     JsonOpt,
@@ -25,7 +26,7 @@ from alignscope.cli.common import (
     out_console,
     print_table,
 )
-from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt, load_weights, write_result
+from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
 from alignscope.config import ModelSpec
 from alignscope.errors import ConfigError
 

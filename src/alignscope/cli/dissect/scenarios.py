@@ -4,12 +4,12 @@ queries whose category has a known group (MT-Bench, Vicuna-bench)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
+from alignscope.api.dissect import scenario_spec, write_result
 from alignscope.cli.common import (
     ApiKeyEnvOpt,
     JsonOpt,
@@ -24,14 +24,7 @@ from alignscope.cli.common import (
     out_console,
     print_table,
 )
-from alignscope.cli.dissect.shared import OutOpt, write_result
-from alignscope.config import ModelSpec
-
-if TYPE_CHECKING:
-    from alignscope.backends.base import Backend
-    from alignscope.judges.config import JudgeSpec
-    from alignscope.records import Item
-    from alignscope.store import RunStore
+from alignscope.cli.dissect.shared import OutOpt
 
 ClassifierOpt = Annotated[
     str, typer.Option("--classifier", help="Scenario classifier model as BACKEND:MODEL or BACKEND:MODEL@URL.")
@@ -61,7 +54,9 @@ def scenarios(
     items = load_items(queries, limit=limit, seed=seed)
     config = {"classifier": spec.model_dump(mode="json"), "queries": queries, "limit": limit, "seed": seed}
     engine = begin_run(open_store(workspace), "dissect-scenarios", config, run_id)
-    result = label_scenarios(engine, _backend(spec), spec, items, seed=seed)
+    from alignscope.backends.registry import make_backend
+
+    result = label_scenarios(engine, make_backend(spec.model, where="classifier"), spec, items, seed=seed)
     rows = [
         {
             "dataset": it.dataset,
@@ -98,40 +93,3 @@ def scenarios(
         full["files"] = write_result(out / "scenarios.json", full, [])
     if json_out:
         emit_json(full)
-
-
-def scenario_spec(
-    classifier: str, api_key_env: str | None, template: str, text: bool, seed: int
-) -> JudgeSpec:
-    """The JudgeSpec of a scenario classifier."""
-    from alignscope.judges.config import JudgeSpec
-
-    return JudgeSpec(
-        model=ModelSpec.parse(classifier, api_key_env),
-        mode="scenario",
-        template=template,
-        verdict="text" if text else "logprob",
-        sampling={"max_tokens": 16, "temperature": 0.0, "seed": seed},
-    )
-
-
-def _backend(spec: JudgeSpec) -> Backend:
-    from alignscope.backends.registry import make_backend
-
-    return make_backend(spec.model, where="classifier")
-
-
-def classify(
-    store: RunStore, items: list[Item], classifier: str, source: str, seed: int, json_out: bool
-) -> dict[tuple[str, str], str | None]:
-    """The scenario group of each of ``items`` by ``classifier`` (logprob verdicts), in a stored run of its
-    own (``source`` names where the queries came from)."""
-    from alignscope.experiments.scenarios import label_scenarios
-
-    spec = scenario_spec(classifier, None, "scenario-groups", False, seed)
-    config = {"classifier": spec.model_dump(mode="json"), "queries": source, "seed": seed}
-    engine = begin_run(store, "dissect-scenarios", config, None)
-    result = label_scenarios(engine, _backend(spec), spec, items, seed=seed)
-    counts = dict(Counter(g or "failed" for g in result.groups.values()))
-    end_run(engine, {"queries": len(items), "groups": counts}, json_mode=json_out)
-    return result.groups
