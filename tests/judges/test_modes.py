@@ -187,7 +187,8 @@ def test_an_installed_plugin_is_found_by_its_entry_point(
 
 def test_unknown_modes_are_one_line_errors_naming_the_choices() -> None:
     with pytest.raises(
-        ConfigError, match=r"unknown mode 'judge' \(choose annotator, criteria, meta, pairwise"
+        ConfigError,
+        match=r"unknown mode 'judge' \(choose annotator, criteria, criteria-split, meta, pairwise",
     ):
         get_judge_mode("judge")
     with pytest.raises(ValidationError, match="unknown mode 'judge'"):
