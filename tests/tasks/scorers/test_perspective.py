@@ -104,6 +104,7 @@ def test_scores_come_from_the_api_and_the_key_is_sent_but_never_kept(
     perspective: Perspective, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # other libraries in the session may quiet httpx
     perspective.scores = {"you are lovely": 0.02, "you idiot": 0.91}
     options = parse_scorer_options([f"toxicity:model=perspective,url={perspective.url}"])
     scorer = get_scorer("toxicity", **options["toxicity"])
