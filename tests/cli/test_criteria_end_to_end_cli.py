@@ -41,7 +41,11 @@ def test_criteria_judge_and_its_audit_with_smollm2(cli, tmp_path: Path, hf_smoll
 
     args = ["--mode", "criteria-split", "--logprob", "--baseline", "smol", "-w", str(ws), "--json"]
     texts = {(g.model, g.item_id): g.text for g in store.records("generations", "answers")}
-    assert any(texts[("smol", it.id)] != texts[("smol-terse", it.id)] for it in items)
+    # the variant is a different prompt (its system prompt reaches the model); whether 24 greedy tokens then
+    # differ is up to the model, so the test does not depend on it
+    tokens = {(g.model, g.item_id): g.prompt_tokens for g in store.records("generations", "answers")}
+    assert all(tokens[("smol", it.id)] != tokens[("smol-terse", it.id)] for it in items)
+    assert all(texts[(m, it.id)] for m in VARIANTS for it in items)
     judged = cli("judge", "--run", "answers", "-j", "hf:smollm2-135m", *args)
     assert judged.code == 0, judged.err
     run_id = json.loads(judged.out)["run_id"]
