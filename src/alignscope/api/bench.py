@@ -10,10 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from alignscope.api.runs import RunResult, close_run, model_specs, open_run, report_folder
+from alignscope.api.runs import RunResult, close_run, model_specs, open_run, publish_run_report
 from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.errors import ConfigError
-from alignscope.report.outputs import publish_report
 from alignscope.store import RunStore
 from alignscope.tasks.bench_config import BenchConfig
 from alignscope.tasks.registry import Task
@@ -97,8 +96,7 @@ def bench(
     store.put_artifact(engine.run_id, "bench", result.to_dict())
     gaps = missing_sos() if {"sos", "sos-extended", "all"} & set(cfg.tasks) else []
     report = bench_report(result, [s.name for s in cfg.models], cfg.limit, cfg.seed, _facts(cfg, tasks), gaps)
-    folder = report_folder(engine.run_id, Path(out) if out else None)
-    outputs = publish_report(store, engine.run_id, report, folder)
+    outputs = publish_run_report(engine, report, out)
     missing = [vars(m) for m in gaps]
     summary = close_run(engine, {"bench": result.to_dict(), "missing": missing, "outputs": outputs})
     return BenchRunResult(summary, result)

@@ -11,12 +11,11 @@ from typing import Any
 import pandas as pd
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
-from alignscope.api.runs import RunResult, close_run, model_specs, open_run, report_folder
+from alignscope.api.runs import RunResult, close_run, model_specs, open_run, publish_run_report
 from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.errors import ConfigError
 from alignscope.evaluation.benchmarks import ALL_BENCHMARKS
 from alignscope.evaluation.config import EvaluateConfig
-from alignscope.report.outputs import publish_report
 from alignscope.store import RunStore
 
 
@@ -104,8 +103,7 @@ def evaluate(
     result = evaluate_models(engine, cfg.models, cfg.judge, cfg, backend_cache())
     facts = {"run": engine.run_id, "judge": f"{cfg.judge.backend}:{cfg.judge.model}",
              "limit": str(cfg.limit or "all")}  # fmt: skip
-    folder = report_folder(engine.run_id, Path(out) if out else None)
-    outputs = publish_report(store, engine.run_id, evaluation_report(result, facts), folder)
+    outputs = publish_run_report(engine, evaluation_report(result, facts), out)
     return EvaluateResult(close_run(engine, {**result, "outputs": outputs}))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from alignscope.config import ModelSpec
 from alignscope.engine import Engine
 from alignscope.hashing import stable_hash
+from alignscope.report.model import Report
 from alignscope.store import RunStore
 
 
@@ -44,6 +45,15 @@ def close_run(engine: Engine, summary: dict[str, Any]) -> dict[str, Any]:
 def report_folder(run_id: str, out: Path | None) -> Path:
     """Where a run's report goes: ``out``, else ``reports/RUN`` (absolute, so printed paths work anywhere)."""
     return (out or Path("reports") / run_id).absolute()
+
+
+def publish_run_report(engine: Engine, report: Report, out: Path | str | None) -> dict[str, Any]:
+    """Write the run's report into ``out`` (default ``reports/RUN``) and store it with the run (for
+    ``alignscope report RUN``); the paths written."""
+    from alignscope.report.outputs import publish_report
+
+    folder = report_folder(engine.run_id, Path(out) if out else None)
+    return publish_report(engine.store, engine.run_id, report, folder)
 
 
 @dataclass

@@ -15,9 +15,8 @@ from typing import Any, TypeVar
 import pandas as pd
 from pydantic import BaseModel
 
-from alignscope.api.runs import RunResult, close_run, open_run, report_folder
+from alignscope.api.runs import RunResult, close_run, open_run, publish_run_report
 from alignscope.config import load_config
-from alignscope.report.outputs import publish_report
 from alignscope.store import RunStore
 from alignscope.store.sqlite import default_workspace
 from alignscope.training.config import DPOTrainConfig, RewardTrainConfig, RLTrainConfig, SFTTrainConfig
@@ -194,8 +193,7 @@ def meta_rewarding(
     source = str(config) if isinstance(config, Path | str) else "config"
     facts = {"run": engine.run_id, "config": source, "checkpoints": ", ".join(result.checkpoints)}
     report = meta_rewarding_report(result.metrics, cfg.model_dump(mode="json"), facts)
-    folder = report_folder(engine.run_id, Path(out) if out else None)
-    outputs = publish_report(store, engine.run_id, report, folder)
+    outputs = publish_run_report(engine, report, out)
     summary = close_run(
         engine, {"checkpoints": result.checkpoints, "metrics": result.metrics, "outputs": outputs}
     )

@@ -12,9 +12,8 @@ from typing import Any
 import pandas as pd
 
 from alignscope.analysis.stage_deltas import TrustStudyResult
-from alignscope.api.runs import RunResult, close_run, open_run, report_folder
+from alignscope.api.runs import RunResult, close_run, open_run, publish_run_report
 from alignscope.config import load_config
-from alignscope.report.outputs import publish_report
 from alignscope.store import RunStore
 from alignscope.training.trust_config import TrustStudyConfig
 
@@ -92,9 +91,7 @@ def trust_study(
     source = str(config) if isinstance(config, Path | str) else "defaults" if config is None else "config"
     facts = {"run": engine.run_id, "config": source, "models": ", ".join(study.checkpoints)}
     report = trust_study_report(study, facts)
-    outputs = publish_report(
-        store, engine.run_id, report, report_folder(engine.run_id, Path(out) if out else None)
-    )
+    outputs = publish_run_report(engine, report, out)
     verdicts = [verdict(c, study.level) for c in study.changes]
     summary = close_run(engine, {"models": study.checkpoints, "verdicts": verdicts, "outputs": outputs})
     return TrustStudyRunResult(summary, study)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from alignscope.api.runs import close_run, open_run, report_folder
+from alignscope.api.runs import close_run, open_run, publish_run_report
 from alignscope.engine import Engine
 from alignscope.report.model import Report
 from alignscope.store import RunStore
@@ -102,8 +102,6 @@ def print_calls(summary: dict[str, Any], *, json_mode: bool) -> None:
 def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:
     """Write the run's report into ``out`` (default ``reports/RUN``), store it with the run (for
     ``alignscope report RUN``) and print its path; returns the paths written."""
-    from alignscope.report.outputs import publish_report
-
-    outputs = publish_report(engine.store, engine.run_id, report, report_folder(engine.run_id, out))
+    outputs = publish_run_report(engine, report, out)
     (err_console if json_mode else out_console).print(f"report: {outputs['html']}")
     return outputs

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from alignscope.api.runs import report_folder
 from alignscope.cli.common import (
     JsonOpt,
     ReportOutOpt,
@@ -16,7 +17,6 @@ from alignscope.cli.common import (
     err_console,
     open_store,
     out_console,
-    report_folder,
 )
 from alignscope.errors import UserError
 from alignscope.report.outputs import stored_report
