@@ -24,20 +24,12 @@ import argparse
 import json
 import os
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-
-def _context(folder: Path, run: str, spec: Any, backend: Any) -> Any:
-    from alignscope.engine import Engine
-    from alignscope.store import RunStore
-    from alignscope.tasks.registry import TaskContext
-
-    return TaskContext(Engine(RunStore(folder / run), run, progress=False), backend, spec)
+from lm_eval_side import load_alignscope_model, load_lm_eval_model, run_both, task_context, time_columns
 
 
 def _items(n_bbh: int, n_math: int, n_mmlu_pro: int, seed: int) -> dict[str, list[Any]]:
@@ -118,28 +110,18 @@ def run_family(
 ) -> dict[str, Any]:
     """One family through both sides: numbers and timings."""
     from alignscope.tasks.registry import get_task
-    from alignscope.testing.lm_eval_reference import lm_eval_run
 
     task = get_task(family)
     configs = _configs(family, items, folder / "lm_eval_data")
-    start = time.perf_counter()
-    outcome = task.evaluate(_context(folder, f"bench-{family}", spec, backend), items)
-    ours_s = time.perf_counter() - start
-    assert not outcome.failures, outcome.failures
-    by_id = {r["item_id"]: r for r in outcome.results}
-    start = time.perf_counter()
-    reference = lm_eval_run(lm, configs)
-    theirs_s = time.perf_counter() - start
+    sides = run_both(task, task_context(folder, f"bench-{family}", spec, backend), items, lm, configs)
+    assert not sides.outcome.failures, sides.outcome.failures
+    by_id = {r["item_id"]: r for r in sides.outcome.results}
     key = _key(family)
-    theirs = {key(s["doc"]): s for samples in reference["samples"].values() for s in samples}
+    theirs = {key(s["doc"]): s for samples in sides.reference["samples"].values() for s in samples}
     row = {"family": family, "questions": len(items), "lm_eval_questions": len(theirs)}
     row |= compare(family, task, items, [by_id[it.id] for it in items], theirs)
-    row |= {
-        "difference_points": 100 * (row["alignscope"] - row["lm_eval"]),
-        "alignscope_s_per_question": ours_s / len(items),
-        "lm_eval_s_per_question": theirs_s / len(theirs),
-        "alignscope_over_lm_eval_time": (ours_s / len(items)) / (theirs_s / len(theirs)),
-    }
+    row |= {"difference_points": 100 * (row["alignscope"] - row["lm_eval"])}
+    row |= time_columns(sides, len(items), len(theirs))
     print(json.dumps(row), flush=True)
     return row
 
@@ -154,24 +136,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", default=["bbh", "mmlu-pro", "math-hard"])
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    import torch
-
-    torch.set_num_threads(args.threads)
-    from alignscope.backends.embedded import embedded_model_path
-    from alignscope.backends.registry import make_backend
-    from alignscope.config import ModelSpec
-    from alignscope.testing.lm_eval_reference import hf_model
-
-    spec = ModelSpec(name="smollm2-135m", backend="hf", batch_size=8)
-    start = time.perf_counter()
-    backend = make_backend(spec)
-    backend.loaded  # noqa: B018 - load now, so that the load is timed apart
-    print(f"alignscope model load: {time.perf_counter() - start:.1f} s; threads {args.threads}", flush=True)
-    start = time.perf_counter()
-    lm = hf_model(embedded_model_path("smollm2-135m"))
-    print(f"lm-eval model load (GGUF -> float32): {time.perf_counter() - start:.1f} s", flush=True)
+    spec, backend = load_alignscope_model(args.threads)
+    lm = load_lm_eval_model()
     items = _items(args.bbh, args.math, args.mmlu_pro, args.seed)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

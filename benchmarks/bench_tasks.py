@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from lm_eval_side import load_alignscope_model, load_lm_eval_model, run_both, task_context, time_columns
 
 FAMILIES: dict[str, tuple[str, ...]] = {
     "mmlu 0-shot (likelihood)": ("mmlu",),
@@ -43,15 +44,6 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _context(folder: Path, run: str, spec: Any, backend: Any, max_tokens: int, samples: int | None) -> Any:
-    from alignscope.engine import Engine
-    from alignscope.store import RunStore
-    from alignscope.tasks.registry import TaskContext
-
-    engine = Engine(RunStore(folder / run), run, progress=False)
-    return TaskContext(engine, backend, spec, max_tokens=max_tokens, samples=samples)
-
-
 def time_families(
     spec: Any, backend: Any, n_items: int, max_tokens: int, folder: Path
 ) -> list[dict[str, Any]]:
@@ -60,7 +52,7 @@ def time_families(
 
     rows = []
     for family, names in FAMILIES.items():
-        ctx = _context(folder, f"family-{len(rows)}", spec, backend, max_tokens, samples=5)
+        ctx = task_context(folder, f"family-{len(rows)}", spec, backend, max_tokens=max_tokens, samples=5)
         n, start = 0, time.perf_counter()
         for name in names:
             task = get_task(name)
@@ -77,16 +69,9 @@ def compare_with_lm_eval(
     spec: Any, backend: Any, n_mmlu: int, n_mc1: int, folder: Path
 ) -> list[dict[str, Any]]:
     """MMLU and TruthfulQA MC1 through alignscope and through lm-eval (its own model load)."""
-    from alignscope.backends.embedded import embedded_model_path
     from alignscope.data import load_items
     from alignscope.tasks.registry import get_task
-    from alignscope.testing.lm_eval_reference import (
-        hf_model,
-        lm_eval_run,
-        mmlu_configs,
-        sample_loglikelihoods,
-        truthfulqa_config,
-    )
+    from alignscope.testing.lm_eval_reference import mmlu_configs, sample_loglikelihoods, truthfulqa_config
 
     families = {
         "mmlu": (get_task("mmlu"), get_task("mmlu").items(limit=n_mmlu, seed=0)),
@@ -96,21 +81,14 @@ def compare_with_lm_eval(
         "mmlu": mmlu_configs(families["mmlu"][1], load_items("mmlu-dev"), folder / "lm_eval_data"),
         "truthfulqa-mc1": [truthfulqa_config(families["truthfulqa-mc1"][1], folder / "lm_eval_data", 1)],
     }
-    start = time.perf_counter()
-    lm = hf_model(embedded_model_path("smollm2-135m"))
-    lm_eval_load = time.perf_counter() - start
-    print(f"lm-eval model load (GGUF -> float32): {lm_eval_load:.1f} s", flush=True)
+    lm = load_lm_eval_model()
     rows = []
     for family, (task, items) in families.items():
-        ctx = _context(folder, f"compare-{family}", spec, backend, max_tokens=1, samples=None)
-        start = time.perf_counter()
-        ours = task.evaluate(ctx, items).results
-        ours_s = time.perf_counter() - start
-        start = time.perf_counter()
-        reference = lm_eval_run(lm, configs[family])
-        theirs_s = time.perf_counter() - start
+        ctx = task_context(folder, f"compare-{family}", spec, backend, max_tokens=1, samples=None)
+        sides = run_both(task, ctx, items, lm, configs[family])
+        ours = sides.outcome.results
         lls: dict[tuple[str, str], list[float]] = {}
-        for samples in reference["samples"].values():
+        for samples in sides.reference["samples"].values():
             lls |= sample_loglikelihoods(samples)
         theirs = [np.array(lls[(it.target.get("subject", ""), it.target["question"])]) for it in items]
         their_acc = float(
@@ -126,10 +104,7 @@ def compare_with_lm_eval(
             "difference_points": 100 * (our_acc - their_acc),
             "same_prediction": float(np.mean([r["choice"] == int(np.argmax(t)) for r, t in pairs])),
             "max_abs_ll_difference": float(max(np.abs(np.array(r["lls"]) - t).max() for r, t in pairs)),
-            "alignscope_s_per_question": ours_s / len(items),
-            "lm_eval_s_per_question": theirs_s / len(items),
-            "alignscope_over_lm_eval_time": ours_s / theirs_s,
-        }  # fmt: skip
+        } | time_columns(sides, len(items), len(items))  # fmt: skip
         rows.append(row)
         print(
             f"{family}: {len(items)} questions; accuracy alignscope {our_acc:.4f} vs lm-eval {their_acc:.4f} "
@@ -154,21 +129,7 @@ def main() -> None:
     parser.add_argument("--skip-families", action="store_true", help="only the lm-eval comparison")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    import torch
-
-    torch.set_num_threads(args.threads)
-    from alignscope.backends.registry import make_backend
-    from alignscope.config import ModelSpec
-
-    spec = ModelSpec(name="smollm2-135m", backend="hf", batch_size=8)
-    start = time.perf_counter()
-    backend = make_backend(spec)
-    print(
-        f"alignscope model load (GGUF -> float32): {time.perf_counter() - start:.1f} s; "
-        f"threads {args.threads}"
-    )
+    spec, backend = load_alignscope_model(args.threads)
     results: dict[str, Any] = {"threads": args.threads}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -8,8 +8,9 @@ verdict.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -107,6 +108,18 @@ def bundled_models() -> list[str]:
     return sorted(p.name.removesuffix(".json.gz") for p in folder.glob("*.json.gz"))
 
 
+def _bundled_annotation_rows(models: Sequence[str] | None) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Each of ``models`` (default: every bundled one) with its bundled annotation rows as stored; DataError
+    for a model not bundled."""
+    known = bundled_models()
+    for model in known if models is None else models:
+        if model not in known:
+            raise DataError(
+                f"no bundled AlpacaEval annotations for '{model}' (choose from {', '.join(known)})"
+            )
+        yield model, read_json(bundled_path(FOLDER, f"annotations/{model}.json.gz"))
+
+
 def bundled_annotations(models: Sequence[str] | None = None) -> pd.DataFrame:
     """Bundled annotations in AlpacaEval's layout (instruction, output_1/2, generator_1/2, preference, model).
 
@@ -114,14 +127,9 @@ def bundled_annotations(models: Sequence[str] | None = None) -> pd.DataFrame:
     rebuilds the original rows.
     """
     base = bundled_baseline_outputs()
-    known = bundled_models()
     frames = []
-    for model in known if models is None else models:
-        if model not in known:
-            raise DataError(
-                f"no bundled AlpacaEval annotations for '{model}' (choose from {', '.join(known)})"
-            )
-        rows = pd.DataFrame(read_json(bundled_path(FOLDER, f"annotations/{model}.json.gz")))
+    for model, raw in _bundled_annotation_rows(models):
+        rows = pd.DataFrame(raw)
         idx = rows["instruction_index"].to_numpy()
         df = pd.DataFrame(
             {
@@ -147,14 +155,8 @@ def bundled_pairs(models: Sequence[str] | None = None) -> pd.DataFrame:
     base = bundled_baseline_outputs()
     base_len = np.array([len(t) for t in base["output"]])
     instructions = base["instruction"].to_numpy(dtype=object)
-    known = bundled_models()
     frames = []
-    for model in known if models is None else models:
-        if model not in known:
-            raise DataError(
-                f"no bundled AlpacaEval annotations for '{model}' (choose from {', '.join(known)})"
-            )
-        rows = read_json(bundled_path(FOLDER, f"annotations/{model}.json.gz"))
+    for model, rows in _bundled_annotation_rows(models):
         idx = np.array([r["instruction_index"] for r in rows])
         pref = pd.to_numeric(pd.Series([r["preference"] for r in rows], dtype=object), errors="coerce")
         p_win = (pref.replace({0.0: 1.5}) - 1.0).where(lambda s: s.between(0.0, 1.0))
