@@ -8,7 +8,6 @@ turns + the assistant reply), plain rows as prompt + reply + EOS; the reward is 
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +17,27 @@ from datasets import Dataset
 
 from alignscope.errors import ConfigError
 from alignscope.training.checkpoints import resolve_checkpoint
-from alignscope.training.config import LoraSettings, RewardTrainConfig
+from alignscope.training.config import RewardTrainConfig
 from alignscope.training.data import preference_dataset
-from alignscope.training.trl_common import TrainResult, chat_ready, load_base, peft_config, trl_args
+from alignscope.training.trl_common import LoadedBase, TrainResult, run_trainer
 
 Text = str | list[dict[str, str]]
 
 
-def _seq_cls_lora(lora: LoraSettings | None) -> Any:
-    """peft's LoraConfig of ``lora`` for a sequence classifier (the score head trained in full), or None."""
-    causal = peft_config(lora)
-    return None if causal is None else dataclasses.replace(causal, task_type="SEQ_CLS")
+def _save_merged(trainer: Any, base: LoadedBase, output_dir: Path) -> TrainResult:
+    """Save the trained reward model as a sequence classifier (LoRA adapters merged in memory, also kept under
+    ``adapter/``) with its tokenizer."""
+    from peft import PeftModel
+
+    if isinstance(trainer.model, PeftModel):
+        trainer.model.save_pretrained(output_dir / "adapter")
+        if trainer.accelerator.is_main_process:
+            trainer.model.merge_and_unload().save_pretrained(output_dir)
+            base.tokenizer.save_pretrained(output_dir)
+        trainer.accelerator.wait_for_everyone()
+    else:
+        trainer.save_model(str(output_dir))
+    return TrainResult(output_dir, [dict(h) for h in trainer.state.log_history])
 
 
 def train_rm(
@@ -41,31 +50,13 @@ def train_rm(
 ) -> TrainResult:
     """Train a reward model from ``model`` (a causal LM gets a fresh one-logit head) on preference rows; save
     it to ``output_dir`` as a sequence classifier (LoRA adapters merged) with its tokenizer."""
-    from peft import PeftModel
     from trl import RewardConfig, RewardTrainer
 
-    base = load_base(model, workspace)
-    dataset = pairs if isinstance(pairs, Dataset) else preference_dataset(pairs)
-    dataset = chat_ready(dataset, base, config.apply_chat_template)
     args = {"max_length": config.max_length, "center_rewards_coefficient": config.center_rewards_coefficient}
-    trainer = RewardTrainer(
-        model=base.model_id,
-        args=trl_args(RewardConfig, config, output_dir, **args),
-        train_dataset=dataset,
-        processing_class=base.tokenizer,
-        peft_config=_seq_cls_lora(config.lora),
-        callbacks=callbacks,
-    )
-    trainer.train()
-    if isinstance(trainer.model, PeftModel):
-        trainer.model.save_pretrained(output_dir / "adapter")
-        if trainer.accelerator.is_main_process:
-            trainer.model.merge_and_unload().save_pretrained(output_dir)
-            base.tokenizer.save_pretrained(output_dir)
-        trainer.accelerator.wait_for_everyone()
-    else:
-        trainer.save_model(str(output_dir))
-    return TrainResult(output_dir, [dict(h) for h in trainer.state.log_history])
+    return run_trainer(
+        RewardTrainer, RewardConfig, config, model, pairs, preference_dataset, output_dir, workspace,
+        callbacks, args, lora_task="SEQ_CLS", save=_save_merged,
+    )  # fmt: skip
 
 
 def reward_model_dir(ref: str, workspace: Path | None) -> Path:

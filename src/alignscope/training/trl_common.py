@@ -161,8 +161,8 @@ def trl_args(cls: type[A], cfg: TrainConfig, output_dir: Path, **specific: Any) 
         raise ConfigError(f"trl: {str(exc).strip().splitlines()[0]}") from None
 
 
-def peft_config(lora: LoraSettings | None) -> Any:
-    """A peft LoraConfig for causal LMs, or None without LoRA."""
+def peft_config(lora: LoraSettings | None, task_type: str = "CAUSAL_LM") -> Any:
+    """A peft LoraConfig for ``task_type`` models (causal LMs unless told), or None without LoRA."""
     if lora is None:
         return None
     from peft import LoraConfig
@@ -172,7 +172,7 @@ def peft_config(lora: LoraSettings | None) -> Any:
         lora_alpha=lora.alpha,
         lora_dropout=lora.dropout,
         target_modules=lora.target_modules,
-        task_type="CAUSAL_LM",
+        task_type=task_type,
     )
 
 
@@ -207,11 +207,14 @@ def run_trainer(
     workspace: Path | None,
     callbacks: list[Any] | None,
     args: dict[str, Any],
+    lora_task: str = "CAUSAL_LM",
+    save: Callable[[Any, LoadedBase, Path], TrainResult] = save_result,
     **trainer_kwargs: Any,
 ) -> TrainResult:
     """The sequence every wrapper runs: load ``model``, turn ``rows`` (via ``to_dataset`` unless already a
     Dataset) into chat-ready data, build ``args_cls`` from ``config`` and the trainer-specific ``args``, train
-    ``trainer_cls`` (with ``trainer_kwargs``, e.g. reward functions) and save to ``output_dir``."""
+    ``trainer_cls`` (with ``trainer_kwargs``, e.g. reward functions; LoRA for ``lora_task`` models) and
+    ``save`` it to ``output_dir``."""
     base = load_base(model, workspace)
     dataset = rows if isinstance(rows, Dataset) else to_dataset(rows)
     dataset = chat_ready(dataset, base, config.apply_chat_template)
@@ -220,9 +223,9 @@ def run_trainer(
         args=trl_args(args_cls, config, output_dir, **args),
         train_dataset=dataset,
         processing_class=base.tokenizer,
-        peft_config=peft_config(config.lora),
+        peft_config=peft_config(config.lora, lora_task),
         callbacks=callbacks,
         **trainer_kwargs,
     )
     trainer.train()
-    return save_result(trainer, base, output_dir)
+    return save(trainer, base, output_dir)
