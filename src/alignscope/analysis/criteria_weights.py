@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.bootstrap import percentile_interval
 from alignscope.errors import DataError
 
 
@@ -45,7 +46,6 @@ def criterion_correlations(
         raise DataError("no multi-criteria verdicts")
     sides = judged_side(table, criteria)
     rng = np.random.default_rng(seed)
-    tail = (1 - level) / 2
     rows = []
     for model, part in sides.groupby("model", sort=True):
         codes, prompts = pd.factorize(part["item_id"])
@@ -56,7 +56,7 @@ def criterion_correlations(
             x = part[name].to_numpy()
             boots = _weighted_pearson(counts, _sums(codes, len(prompts), x, y))
             boots = boots[~np.isnan(boots)]
-            low, high = np.quantile(boots, [tail, 1 - tail]) if len(boots) else (np.nan, np.nan)
+            low, high = percentile_interval(boots, level) if len(boots) else (np.nan, np.nan)
             rows.append(
                 {
                     "model": model,
@@ -64,8 +64,8 @@ def criterion_correlations(
                     "n": len(part),
                     "prompts": len(prompts),
                     "r": _pearson(x, y),
-                    "lower": float(low),
-                    "upper": float(high),
+                    "lower": low,
+                    "upper": high,
                 }
             )
     return pd.DataFrame(rows)

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from alignscope.analysis.bootstrap import bootstrap_means
 from alignscope.errors import DataError
 
 
@@ -43,10 +44,6 @@ def _percentiles(replicates: np.ndarray, level: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _boot_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    return values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
-
-
 def stage_delta(
     child: Mapping[str, float],
     parent: Mapping[str, float],
@@ -64,10 +61,10 @@ def stage_delta(
     shared = sorted(set(child) & set(parent))
     if len(shared) >= 2:
         diffs = np.array([child[k] - parent[k] for k in shared], dtype=float)
-        low, high = _percentiles(_boot_means(diffs, n_boot, rng), level)
+        low, high = _percentiles(bootstrap_means(diffs, n_boot, rng), level)
         return Delta(Interval(float(diffs.mean()), low, high), len(shared), True)
     a, b = np.array(list(child.values()), float), np.array(list(parent.values()), float)
-    replicates = _boot_means(a, n_boot, rng) - _boot_means(b, n_boot, rng)
+    replicates = bootstrap_means(a, n_boot, rng) - bootstrap_means(b, n_boot, rng)
     low, high = _percentiles(replicates, level)
     return Delta(Interval(float(a.mean() - b.mean()), low, high), min(len(a), len(b)), False)
 

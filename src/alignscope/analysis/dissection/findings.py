@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import wilcoxon
 
+from alignscope.analysis.bootstrap import mean_interval, percentile_interval
 from alignscope.analysis.dissection.compare import (
     SIZE_CLASSES,
     property_columns,
@@ -121,20 +122,19 @@ def similarity_by_size_group(
     values = sim.to_numpy()  # judges x scenarios
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, values.shape[1], size=(n_boot, values.shape[1]))
-    tail = (1 - level) / 2
     rows, boots = [], {}
     for name in names:
         rows_of = [sim.index.get_loc(j) for j in groups[name]]
         per_scenario = values[rows_of].mean(axis=0)  # group mean per scenario
         boots[name] = per_scenario[draws].mean(axis=1)
-        low, high = np.quantile(boots[name], [tail, 1 - tail])
+        low, high = percentile_interval(boots[name], level)
         rows.append(
             {
                 "group": name,
                 "judges": len(groups[name]),
                 "similarity": float(per_scenario.mean()),
-                "lower": float(low),
-                "upper": float(high),
+                "lower": low,
+                "upper": high,
                 "members": groups[name],
             }
         )
@@ -143,14 +143,14 @@ def similarity_by_size_group(
     if len(names) > 1:
         big, small = names[-1], names[0]
         diff = boots[big] - boots[small]
-        low, high = np.quantile(diff, [tail, 1 - tail])
+        low, high = percentile_interval(diff, level)
         point = table.set_index("group")["similarity"]
         difference = {
             "larger": big,
             "smaller": small,
             "difference": float(point[big] - point[small]),
-            "lower": float(low),
-            "upper": float(high),
+            "lower": low,
+            "upper": high,
         }
     return SizeFinding(table, difference, unsized, reference, split, list(sim.columns), level)
 
@@ -211,10 +211,7 @@ def preference_strength(
         )
     x, y = a.loc[shared].to_numpy(), b.loc[shared].to_numpy()
     diff = y - x
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, len(diff), size=(n_boot, len(diff)))].mean(axis=1)
-    tail = (1 - level) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
+    low, high = mean_interval(diff, n_boot=n_boot, level=level, seed=seed)
     if np.allclose(diff, 0):
         stat, p = 0.0, 1.0
     else:
@@ -228,7 +225,7 @@ def preference_strength(
         list(shared), columns=["dataset", "item_id", "model_a", "model_b", "swapped", "turn"]
     ).assign(base=x, aligned=y)
     return StrengthFinding(
-        base, aligned, len(diff), summary, float(diff.mean()), float(low), float(high), stat, p, level, pairs
+        base, aligned, len(diff), summary, float(diff.mean()), low, high, stat, p, level, pairs
     )
 
 

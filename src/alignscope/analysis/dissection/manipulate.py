@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.bootstrap import mean_interval
 from alignscope.analysis.dissection.compare import preference_scores, property_columns, scenarios_in
 from alignscope.analysis.dissection.words import count_words
 from alignscope.errors import ConfigError, DataError
@@ -137,11 +138,7 @@ def bootstrap_interval(
     values = np.asarray(values, dtype=float)
     if len(values) < 2:
         return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
-    tail = (1 - level) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return float(low), float(high)
+    return mean_interval(values, n_boot=n_boot, level=level, seed=seed)
 
 
 def score_manipulation(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from alignscope.analysis.bootstrap import mean_interval
 from alignscope.analysis.dissection.properties import SCENARIOS
 from alignscope.errors import DataError
 
@@ -153,10 +154,7 @@ def scenario_accuracy(
         raise DataError("need one predicted group per query with a known group, and at least one query")
     pred, true = np.asarray(predicted, dtype=object), np.asarray(known, dtype=object)
     hits = (pred == true).astype(float)
-    rng = np.random.default_rng(seed)
-    means = hits[rng.integers(0, len(hits), size=(n_boot, len(hits)))].mean(axis=1)
-    tail = (1 - level) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
+    low, high = mean_interval(hits, n_boot=n_boot, level=level, seed=seed)
     groups, counts = np.unique(true, return_counts=True)
     majority = str(groups[int(np.argmax(counts))])
     confusion: dict[str, dict[str, int]] = {}
@@ -166,8 +164,8 @@ def scenario_accuracy(
     return ScenarioAccuracy(
         n=len(hits),
         accuracy=float(hits.mean()),
-        lower=float(low),
-        upper=float(high),
+        lower=low,
+        upper=high,
         majority_group=majority,
         majority_baseline=float(counts.max() / len(true)),
         recall={str(g): float(hits[true == g].mean()) for g in groups},
