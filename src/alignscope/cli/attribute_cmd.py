@@ -12,18 +12,8 @@ from typing import Annotated
 
 import typer
 
-from alignscope.cli.common import (
-    JsonOpt,
-    ReportOutOpt,
-    RunIdOpt,
-    WorkspaceOpt,
-    begin_run,
-    emit_json,
-    end_run,
-    open_store,
-    print_table,
-    save_report,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import begin_run, emit_json, end_run, open_store, print_table, save_report
 
 
 def attribute(
@@ -48,10 +38,10 @@ def attribute(
     max_length: Annotated[int, typer.Option(min=8, help="Token cap of prompt + reply.")] = 512,
     top: Annotated[int, typer.Option(min=1, help="Pairs shown per direction in the report.")] = 5,
     seed: int = 0,
-    workspace: WorkspaceOpt = None,
-    run_id: RunIdOpt = None,
-    out: ReportOutOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    run_id: opt.RunId = None,
+    out: opt.ReportOut = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Influence of each training pair of STAGE on each vertical's test loss (DataInf over LoRA gradients)."""
     from alignscope.report.attribution import attribution_section

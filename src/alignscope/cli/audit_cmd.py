@@ -10,15 +10,8 @@ import typer
 
 from alignscope.api.audit import AuditResult
 from alignscope.api.audit import audit as run_audit_api
-from alignscope.cli.common import (
-    JsonOpt,
-    RunIdOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    out_console,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import console, emit_json, print_table
 
 
 def audit(
@@ -43,9 +36,9 @@ def audit(
     no_published: Annotated[
         bool, typer.Option("--no-published", help="Leave out the analyses of shipped published results.")
     ] = False,
-    run_id: RunIdOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    run_id: opt.RunId = None,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Evaluate models with LLM judges and concrete factors, correlate them, audit the judges, report."""
     result = run_audit_api(
@@ -77,9 +70,9 @@ def _print_summary(result: AuditResult, json_mode: bool) -> None:
             "verdicts (all of them are in the report)", ["part", "verdict"], shown[:40], json_mode=json_mode
         )
     calls = summary["calls"]
-    console = err_console if json_mode else out_console
-    console.print(
+    lines = console(json_mode)
+    lines.print(
         f"model calls made: {calls['calls_made']}, answered from cache: {calls['cache_hits']}, failures: "
         f"{calls['failures']}; total {summary['total_wall_s']:.1f} s"
     )
-    console.print(f"report: {result.outputs['html']}  (JSON and Parquet in {summary['out']})")
+    lines.print(f"report: {result.outputs['html']}  (JSON and Parquet in {summary['out']})")

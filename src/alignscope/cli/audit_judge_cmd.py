@@ -13,7 +13,8 @@ from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
 from alignscope.analysis.judgment_tables import ARENA_BASELINE
 from alignscope.api.audit_judge import ARENA_ELO
 from alignscope.api.audit_judge import audit_judge as judge_audit
-from alignscope.cli.common import JsonOpt, WorkspaceOpt, emit_json, out_console, print_table
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, out_console, print_table
 from alignscope.cli.judgment_sources import (
     AnnotationsOpt,
     ArenaAnswersOpt,
@@ -44,8 +45,8 @@ def audit_judge(
         str | None, typer.Option(help=f"Reference scores: '{ARENA_ELO}' or a CSV (model, score).")
     ] = None,
     lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Audit a judge: position consistency, length bias, criterion weights, verbosity gaming, self-bias."""
     report = judge_audit(

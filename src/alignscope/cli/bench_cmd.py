@@ -24,21 +24,8 @@ import typer
 from alignscope.api.bench import BenchRunResult, settings_text
 from alignscope.api.bench import bench as run_bench_api
 from alignscope.api.bench_score import SCORE_USAGE, BenchScoreResult, bench_score
-from alignscope.cli.common import (
-    ApiKeyEnvOpt,
-    JsonOpt,
-    LimitOpt,
-    ModelOpt,
-    ReportOutOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    out_console,
-    print_calls,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, finish_report, print_calls, print_table
 from alignscope.cli.eval_log_option import from_logs_option
 from alignscope.data.registry import dataset_status
 from alignscope.errors import ConfigError
@@ -65,9 +52,9 @@ def bench(
             "max_tokens, samples, scorers); or `list`; or `score TASK --responses FILE`.",
         ),
     ],
-    model: ModelOpt = None,
-    limit: LimitOpt = None,
-    seed: SeedOpt = 0,
+    model: opt.Model = None,
+    limit: opt.Limit = None,
+    seed: opt.Seed = 0,
     max_tokens: Annotated[
         int | None,
         typer.Option(help="Cap on the tokens of every generated answer (default: each task's own)."),
@@ -90,14 +77,14 @@ def bench(
         typer.Option("--responses", help="With `score TASK`: JSONL rows of prompt (or key) and response."),
     ] = None,
     from_logs: Annotated[list[str] | None, from_logs_option("With `score TASK`: the answers in")] = None,
-    api_key_env: ApiKeyEnvOpt = None,
+    api_key_env: opt.ApiKeyEnv = None,
     scorer: Annotated[
         list[str] | None, typer.Option("--scorer", metavar="NAME:KEY=VALUE,...", help=SCORER_HELP)
     ] = None,
-    run_id: RunIdOpt = None,
-    workspace: WorkspaceOpt = None,
-    out: ReportOutOpt = None,
-    json_out: JsonOpt = False,
+    run_id: opt.RunId = None,
+    workspace: opt.Workspace = None,
+    out: opt.ReportOut = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Run concrete benchmarks (SOS-Bench factors, trust verticals) for models; resumable, cached."""
     if targets[0] == "list":
@@ -152,10 +139,7 @@ def _print_run(run: BenchRunResult, json_out: bool) -> None:
             [[m["benchmark"], m["lm_eval"], m["reason"]] for m in run.missing],
             json_mode=json_out,
         )
-    (err_console if json_out else out_console).print(f"report: {run.outputs['html']}")
-    print_calls(run.summary, json_mode=json_out)
-    if json_out:
-        emit_json(run.to_dict())
+    finish_report(run.outputs["html"], run.summary, run.to_dict(), json_mode=json_out)
 
 
 def _print_result(result: BenchResult, json_out: bool) -> None:

@@ -1,13 +1,12 @@
-"""Options and output helpers shared by commands."""
+"""Output and run helpers shared by commands (their shared options: ``alignscope.cli.options``)."""
 
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -16,35 +15,8 @@ from alignscope.engine import Engine
 from alignscope.report.model import Report
 from alignscope.store import RunStore
 
-WorkspaceOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace", "-w", help="Run store folder (default $ALIGNSCOPE_WORKSPACE or ./alignscope-runs)."
-    ),
-]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print one JSON object on stdout; progress stays on stderr.")
-]
-ModelOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--model",
-        "-m",
-        help="A model as BACKEND:MODEL[@BASE_URL[,BASE_URL...]] (e.g. hf:smollm2-135m, "
-        "openai:my-model@http://127.0.0.1:8000/v1); repeatable.",
-    ),
-]
-LimitOpt = Annotated[int | None, typer.Option("--limit", help="Items per data set (seeded subset).")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of subsets and sampling.")]
-RunIdOpt = Annotated[str | None, typer.Option("--run-id", help="Run id (default: hash of the config).")]
-ApiKeyEnvOpt = Annotated[str | None, typer.Option(help="Environment variable with the API key.")]
-
 err_console = Console(stderr=True)
 out_console = Console()
-ReportOutOpt = Annotated[
-    Path | None,
-    typer.Option("--out", "-o", help="Folder for report.html, JSON and tables (default: reports/RUN)."),
-]
 
 
 def open_store(workspace: Path | None) -> RunStore:
@@ -64,7 +36,7 @@ def print_table(title: str, columns: list[str], rows: list[list[Any]], *, json_m
         table.add_column(col, overflow="fold")
     for row in rows:
         table.add_row(*[_fmt(v) for v in row])
-    (err_console if json_mode else out_console).print(table)
+    console(json_mode).print(table)
 
 
 def _fmt(v: Any) -> str:
@@ -96,12 +68,37 @@ def print_calls(summary: dict[str, Any], *, json_mode: bool) -> None:
         f"model calls made: {s['calls_made']}, answered from cache: {s['cache_hits']}, "
         f"failures: {s['failures']}, retries: {s['retries']}"
     )
-    (err_console if json_mode else out_console).print(line)
+    console(json_mode).print(line)
 
 
 def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:
     """Write the run's report into ``out`` (default ``reports/RUN``), store it with the run (for
     ``alignscope report RUN``) and print its path; returns the paths written."""
     outputs = publish_run_report(engine, report, out)
-    (err_console if json_mode else out_console).print(f"report: {outputs['html']}")
+    console(json_mode).print(f"report: {outputs['html']}")
     return outputs
+
+
+def console(json_mode: bool) -> Console:
+    """Where a command's human-readable lines go: stderr under --json (stdout holds only the JSON)."""
+    return err_console if json_mode else out_console
+
+
+def print_notes(notes: list[str]) -> None:
+    """A command's notes (what could not be computed, and why), dimmed on stderr."""
+    for note in notes:
+        err_console.print(f"[dim]note: {note}[/dim]")
+
+
+def finish(summary: dict[str, Any], *, json_mode: bool, result: dict[str, Any] | None = None) -> None:
+    """The end of a model-calling command: the call line of ``summary`` and, under --json, ``result``
+    (default: the summary itself)."""
+    print_calls(summary, json_mode=json_mode)
+    if json_mode:
+        emit_json(summary if result is None else result)
+
+
+def finish_report(html: Any, summary: dict[str, Any], result: dict[str, Any], *, json_mode: bool) -> None:
+    """The end of a command that published a report: its path, the call line, and under --json ``result``."""
+    console(json_mode).print(f"report: {html}")
+    finish(summary, json_mode=json_mode, result=result)

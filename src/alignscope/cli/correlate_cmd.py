@@ -14,7 +14,8 @@ import typer
 
 from alignscope.analysis.drivers import CLUSTER
 from alignscope.api.correlate import correlate as correlate_scores
-from alignscope.cli.common import JsonOpt, emit_json, err_console, out_console, print_table
+from alignscope.cli import options as opt
+from alignscope.cli.common import console, emit_json, print_table
 from alignscope.cli.eval_log_option import from_logs_option
 
 
@@ -63,7 +64,7 @@ def correlate(
     cluster: Annotated[
         str, typer.Option("--cluster", help="Metadata column whose models share errors (CI clusters).")
     ] = CLUSTER,
-    json_out: JsonOpt = False,
+    json_out: opt.Json = False,
 ) -> None:
     """Correlate judge-based scores with concrete scores across models (Spearman, Kendall, Pearson, CIs);
     with metadata, regress every score on it (cluster-robust CIs)."""
@@ -82,8 +83,6 @@ def correlate(
             ].values.tolist(),
             json_mode=json_out,
         )
-    (err_console if json_out else out_console).print(
-        f"report: {result.outputs['html']}  (JSON and Parquet in {out})"
-    )
+    console(json_out).print(f"report: {result.outputs['html']}  (JSON and Parquet in {out})")
     if json_out:
         emit_json(result.to_dict())

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from alignscope.cli.common import JsonOpt, emit_json, out_console, print_table
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, out_console, print_table
 from alignscope.data import list_datasets
 from alignscope.errors import DataError
 
@@ -19,7 +20,7 @@ app = typer.Typer(
 
 
 @app.command("list")
-def list_sets(json_out: JsonOpt = False) -> None:
+def list_sets(json_out: opt.Json = False) -> None:
     """Name, rows, licence, source and status (bundled, your copy, or bring your own) of every data set."""
     rows = []
     for d in list_datasets():
@@ -53,7 +54,7 @@ def add(
     path: Annotated[
         Path, typer.Argument(help="Your copy: a JSONL/JSON/CSV/Parquet file or a `save_to_disk` folder.")
     ],
-    json_out: JsonOpt = False,
+    json_out: opt.Json = False,
 ) -> None:
     """Record PATH as your copy of NAME (nothing is copied) after reading every set that uses it; the tasks
     on those sets then join their suites (``bench sos``). The record lives in

@@ -15,19 +15,10 @@ import typer
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
 from alignscope.api.evaluate import evaluate as run_evaluate_api
+from alignscope.cli import options as opt
 from alignscope.cli.common import (
-    ApiKeyEnvOpt,
-    JsonOpt,
-    LimitOpt,
-    ModelOpt,
-    ReportOutOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    out_console,
-    print_calls,
+    finish_report,
+    print_notes,
     print_table,
 )
 from alignscope.cli.judgment_sources import LCDifficultyOpt
@@ -36,26 +27,26 @@ from alignscope.evaluation.benchmarks import ALL_BENCHMARKS
 
 def evaluate(
     config: Annotated[Path | None, typer.Argument(help="YAML config (models, judge, benchmarks).")] = None,
-    model: ModelOpt = None,
+    model: opt.Model = None,
     judge: Annotated[
         str | None, typer.Option("--judge", "-j", help="Judge model as BACKEND:MODEL[@URL].")
     ] = None,
     benchmarks: Annotated[
         str, typer.Option(help=f"Comma-separated benchmarks out of {','.join(ALL_BENCHMARKS)}.")
     ] = ",".join(ALL_BENCHMARKS),
-    limit: LimitOpt = None,
+    limit: opt.Limit = None,
     max_tokens: Annotated[int, typer.Option(help="Maximum new tokens per answer.")] = 1024,
     judge_max_tokens: Annotated[int, typer.Option(help="Maximum tokens of a judgment.")] = 1024,
     task_max_tokens: Annotated[
         int | None, typer.Option(help="Maximum tokens of SOS-Bench generation tasks (default: their own).")
     ] = None,
     lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
-    api_key_env: ApiKeyEnvOpt = None,
-    seed: SeedOpt = 0,
-    run_id: RunIdOpt = None,
-    workspace: WorkspaceOpt = None,
-    out: ReportOutOpt = None,
-    json_out: JsonOpt = False,
+    api_key_env: opt.ApiKeyEnv = None,
+    seed: opt.Seed = 0,
+    run_id: opt.RunId = None,
+    workspace: opt.Workspace = None,
+    out: opt.ReportOut = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Evaluate models the way alignment papers report them: AlpacaEval 2 (LC), Arena-Hard (BT), MT-Bench and
     the concrete factors, with one judge of any backend; several --model give a leaderboard."""
@@ -68,9 +59,5 @@ def evaluate(
     table = result.table
     title = f"evaluate (judge {result.summary['judge']['name']})"
     print_table(title, list(table.columns), table.values.tolist(), json_mode=json_out)
-    for line in result.notes:
-        err_console.print(f"[dim]note: {line}[/dim]")
-    (err_console if json_out else out_console).print(f"report: {result.outputs['html']}")
-    print_calls(result.summary, json_mode=json_out)
-    if json_out:
-        emit_json(result.to_dict())
+    print_notes(result.notes)
+    finish_report(result.outputs["html"], result.summary, result.to_dict(), json_mode=json_out)

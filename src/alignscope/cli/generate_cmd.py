@@ -8,32 +8,22 @@ from typing import Annotated
 import typer
 
 from alignscope.api.generate import generate as generate_answers
-from alignscope.cli.common import (
-    ApiKeyEnvOpt,
-    JsonOpt,
-    LimitOpt,
-    ModelOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    print_calls,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import finish, print_table
 
 
 def generate(
     config: Annotated[Path | None, typer.Argument(help="YAML run config (models, data, sampling).")] = None,
-    model: ModelOpt = None,
+    model: opt.Model = None,
     data: Annotated[str | None, typer.Option("--data", "-d", help="Bundled data set or file.")] = None,
-    limit: LimitOpt = None,
-    seed: SeedOpt = 0,
+    limit: opt.Limit = None,
+    seed: opt.Seed = 0,
     max_tokens: Annotated[int, typer.Option(help="Maximum new tokens per answer.")] = 256,
     temperature: Annotated[float, typer.Option(help="Sampling temperature (0 = greedy).")] = 0.0,
-    api_key_env: ApiKeyEnvOpt = None,
-    run_id: RunIdOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    api_key_env: opt.ApiKeyEnv = None,
+    run_id: opt.RunId = None,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Generate answers of one or more models to a data set; resumable, cached."""
     result = generate_answers(
@@ -47,8 +37,6 @@ def generate(
         [[m["model"], m["n"], m["ok"], m["failed"], m["mean_completion_tokens"]] for m in summary["models"]],
         json_mode=json_out,
     )
-    print_calls(summary, json_mode=json_out)
-    if json_out:
-        emit_json(summary)
+    finish(summary, json_mode=json_out)
     if result.failed:
         raise typer.Exit(1)

@@ -10,17 +10,8 @@ import typer
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
 from alignscope.api.judge import judge as judge_answers
-from alignscope.cli.common import (
-    JsonOpt,
-    LimitOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    print_calls,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import err_console, finish, print_notes, print_table
 from alignscope.cli.eval_log_option import from_logs_option
 from alignscope.cli.judgment_sources import LCDifficultyOpt
 from alignscope.judges.modes import get_judge_mode
@@ -78,11 +69,11 @@ def judge(
         str | None, typer.Option(help="Environment variable with the judge's API key.")
     ] = None,
     lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
-    limit: LimitOpt = None,
-    seed: SeedOpt = 0,
-    run_id: RunIdOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    limit: opt.Limit = None,
+    seed: opt.Seed = 0,
+    run_id: opt.RunId = None,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Judge answers pairwise (both orders), pointwise, by criteria or rubric; or meta-judge judgments."""
     result = judge_answers(
@@ -97,11 +88,8 @@ def judge(
     judge_info = summary["judge"]
     _print(judge_info["label"], judge_info["template"], judge_info["template_hash"], summary["mode"],
            summary["models"], json_out)  # fmt: skip
-    for note in summary["notes"]:
-        err_console.print(f"[dim]note: {note}[/dim]")
-    print_calls(summary, json_mode=json_out)
-    if json_out:
-        emit_json(summary)
+    print_notes(summary["notes"])
+    finish(summary, json_mode=json_out)
 
 
 def _print(

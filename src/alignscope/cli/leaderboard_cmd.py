@@ -11,7 +11,8 @@ from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
 from alignscope.analysis.judgment_tables import ARENA_BASELINE
 from alignscope.analysis.leaderboard import BT_BOOTSTRAP
 from alignscope.api.leaderboard import leaderboard as judged_leaderboard
-from alignscope.cli.common import JsonOpt, SeedOpt, WorkspaceOpt, emit_json, err_console, print_table
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, print_notes, print_table
 from alignscope.cli.judgment_sources import (
     AnnotationsOpt,
     ArenaAnswersOpt,
@@ -41,9 +42,9 @@ def leaderboard(
     ] = True,
     lc: Annotated[bool, typer.Option("--lc/--no-lc", help="Fit length-controlled win rates.")] = True,
     lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
-    seed: SeedOpt = 0,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    seed: opt.Seed = 0,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Leaderboard of judged models from stored runs, AlpacaEval annotations or Arena-Hard judgments."""
     result = judged_leaderboard(
@@ -94,5 +95,4 @@ def _print(result: dict[str, Any], json_mode: bool) -> None:
             [[s["feature"], s["coef"], s["lower"], s["upper"]] for s in result["style_coefficients"]],
             json_mode=json_mode,
         )
-    for note in result["notes"]:
-        err_console.print(f"[dim]note: {note}[/dim]")
+    print_notes(result["notes"])

@@ -9,15 +9,8 @@ from typing import Annotated
 import typer
 
 from alignscope.api.runs import report_folder
-from alignscope.cli.common import (
-    JsonOpt,
-    ReportOutOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    open_store,
-    out_console,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import console, emit_json, open_store, out_console
 from alignscope.errors import UserError
 from alignscope.report.outputs import stored_report
 
@@ -27,9 +20,9 @@ RunArg = Annotated[str, typer.Argument(help="Run id (see `alignscope runs list`)
 
 def report(
     run: RunArg,
-    out: ReportOutOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    out: opt.ReportOut = None,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Rebuild the HTML report (and its JSON and Parquet tables) of a stored run (audit, bench, train)."""
     from alignscope.report.outputs import write_report_files
@@ -37,7 +30,7 @@ def report(
     store = open_store(workspace)
     rebuilt = stored_report(store, run)
     outputs = write_report_files(rebuilt, report_folder(run, out))
-    (err_console if json_out else out_console).print(f"report: {outputs['html']}")
+    console(json_out).print(f"report: {outputs['html']}")
     if json_out:
         emit_json({"run_id": run, "outputs": outputs})
 
@@ -70,7 +63,7 @@ def report_server(html: str, port: int) -> ThreadingHTTPServer:
 def view(
     run: RunArg,
     port: Annotated[int, typer.Option("--port", "-p", help="Port on 127.0.0.1 (0: any free port).")] = 8765,
-    workspace: WorkspaceOpt = None,
+    workspace: opt.Workspace = None,
 ) -> None:
     """Serve a stored run's report on http://127.0.0.1:PORT/ (local only) until interrupted."""
     from alignscope.report.html import render_html

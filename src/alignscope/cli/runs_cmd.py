@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from alignscope.cli.common import JsonOpt, WorkspaceOpt, emit_json, open_store, out_console, print_table
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, open_store, out_console, print_table
 from alignscope.store.export import export_run
 
 app = typer.Typer(help="List, show and export stored runs.", no_args_is_help=True)
@@ -19,7 +20,7 @@ def _when(ts: float) -> str:
 
 
 @app.command("list")
-def list_runs(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+def list_runs(workspace: opt.Workspace = None, json_out: opt.Json = False) -> None:
     """Runs in the store, newest first, with their record counts."""
     runs = open_store(workspace).list_runs()
     if json_out:
@@ -44,7 +45,7 @@ def list_runs(workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None
 
 
 @app.command("show")
-def show_run(run_id: str, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+def show_run(run_id: str, workspace: opt.Workspace = None, json_out: opt.Json = False) -> None:
     """One run: its config, summary and failed calls."""
     store = open_store(workspace)
     run = store.get_run(run_id)
@@ -67,8 +68,8 @@ def export(
     run_id: str,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write to.")] = Path("export"),
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or jsonl")] = "parquet",
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Write a run's Generations, Judgments and Scores to Parquet or JSONL files."""
     paths = export_run(open_store(workspace), run_id, out, fmt)

@@ -20,17 +20,8 @@ import typer
 
 from alignscope.api import train as train_api
 from alignscope.api.train import CheckpointResult
-from alignscope.cli.common import (
-    JsonOpt,
-    ReportOutOpt,
-    RunIdOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    out_console,
-    print_calls,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, finish_report, print_table
 
 app = typer.Typer(
     help="Train models: SFT, DPO, reward models, on-policy RL (GRPO/RLOO) and the Meta-Rewarding loop.",
@@ -57,26 +48,26 @@ def _train(
 
 
 @app.command("sft")
-def sft(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+def sft(config: ConfigArg, workspace: opt.Workspace = None, json_out: opt.Json = False) -> None:
     """Supervised fine-tuning (TRL SFTTrainer) on messages, prompt/completion or text rows."""
     _train(train_api.sft, config, workspace, json_out)
 
 
 @app.command("dpo")
-def dpo(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+def dpo(config: ConfigArg, workspace: opt.Workspace = None, json_out: opt.Json = False) -> None:
     """Direct preference optimisation (TRL DPOTrainer) on prompt/chosen/rejected rows."""
     _train(train_api.dpo, config, workspace, json_out)
 
 
 @app.command("rm")
-def rm(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+def rm(config: ConfigArg, workspace: opt.Workspace = None, json_out: opt.Json = False) -> None:
     """Reward model (TRL RewardTrainer) on prompt/chosen/rejected rows; saved as a one-logit HF sequence
     classifier (OpenRLHF's --reward_pretrain and AutoModelForSequenceClassification load it as is)."""
     _train(train_api.rm, config, workspace, json_out)
 
 
 @app.command("rl")
-def rl(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = False) -> None:
+def rl(config: ConfigArg, workspace: opt.Workspace = None, json_out: opt.Json = False) -> None:
     """On-policy RL (GRPO or RLOO) on prompts, rewarded by an alignscope scorer or a learned reward model
     (``reward: rm:NAME``: r(sample) - r(chosen), so the data needs prompt/chosen pairs, e.g. HH files)."""
     _train(train_api.rl, config, workspace, json_out)
@@ -85,20 +76,17 @@ def rl(config: ConfigArg, workspace: WorkspaceOpt = None, json_out: JsonOpt = Fa
 @app.command("meta-rewarding")
 def meta_rewarding(
     config: ConfigArg,
-    workspace: WorkspaceOpt = None,
-    run_id: RunIdOpt = None,
-    out: ReportOutOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    run_id: opt.RunId = None,
+    out: opt.ReportOut = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Meta-Rewarding (or Self-Rewarding) iterations; resumable: rerun the same command to go on. Ends with a
     report: judged (win rates vs the seed) against concrete (factor scores) per iteration."""
     with stdout_for(json_out):
         result = train_api.meta_rewarding(config, workspace=workspace, run_id=run_id, out=out)
     _print_metrics(result.raw_metrics, json_out)
-    (err_console if json_out else out_console).print(f"report: {result.outputs['html']}")
-    print_calls(result.summary, json_mode=json_out)
-    if json_out:
-        emit_json(result.to_dict())
+    finish_report(result.outputs["html"], result.summary, result.to_dict(), json_mode=json_out)
 
 
 METRIC_COLUMNS = (

@@ -15,17 +15,8 @@ from typing import Annotated
 import typer
 
 from alignscope.api.trust_study import trust_study as run_trust_study_api
-from alignscope.cli.common import (
-    JsonOpt,
-    ReportOutOpt,
-    RunIdOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    out_console,
-    print_calls,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import finish_report, print_table
 from alignscope.cli.train_cmd import stdout_for
 
 
@@ -38,10 +29,10 @@ def trust_study(
             help="MODEL=PATH (base, sft, dpo, ppo) trained elsewhere: evaluate and report only; repeatable.",
         ),
     ] = None,
-    workspace: WorkspaceOpt = None,
-    run_id: RunIdOpt = None,
-    out: ReportOutOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    run_id: opt.RunId = None,
+    out: opt.ReportOut = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Trust after alignment ("More RLHF, More Trust?"): train SFT, DPO and RM + on-policy RL on preference
     pairs, run the trust tasks on every checkpoint, and report each stage's change with CIs and verdicts."""
@@ -56,7 +47,4 @@ def trust_study(
         for c in study.tasks
     ]
     print_table("trust study", ["model", "task", "metric", "value", "low", "high"], rows, json_mode=json_out)
-    (err_console if json_out else out_console).print(f"report: {result.summary['outputs']['html']}")
-    print_calls(result.summary, json_mode=json_out)
-    if json_out:
-        emit_json(result.to_dict())
+    finish_report(result.summary["outputs"]["html"], result.summary, result.to_dict(), json_mode=json_out)

@@ -8,19 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from alignscope.cli.common import (
-    ApiKeyEnvOpt,
-    JsonOpt,
-    LimitOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    begin_run,
-    emit_json,
-    end_run,
-    open_store,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import begin_run, emit_json, end_run, open_store, print_table
 from alignscope.config import ModelSpec
 from alignscope.errors import ConfigError, DataError
 
@@ -53,12 +42,12 @@ def annotate(
     no_reference: Annotated[
         bool, typer.Option("--no-reference", help="Check errors without the items' reference answers.")
     ] = False,
-    api_key_env: ApiKeyEnvOpt = None,
-    limit: LimitOpt = None,
-    seed: SeedOpt = 0,
-    run_id: RunIdOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    api_key_env: opt.ApiKeyEnv = None,
+    limit: opt.Limit = None,
+    seed: opt.Seed = 0,
+    run_id: opt.RunId = None,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Annotate answers on the 29 properties (query traits, ratings, relevance, novelty, errors)."""
     from alignscope.backends.registry import make_backend

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from alignscope.api.dissect import compare as compare_profiles
-from alignscope.cli.common import JsonOpt, emit_json, out_console, print_table
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, out_console, print_table
 from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
 
 
@@ -23,7 +24,7 @@ def compare(
         typer.Option("--matrix", help="Also the similarity of every pair of sources, by size and base/chat."),
     ] = False,
     out: OutOpt = None,
-    json_out: JsonOpt = False,
+    json_out: opt.Json = False,
 ) -> None:
     """Compare two preference profiles: similarity (Pearson r of the weights, averaged over scenarios) and
     the properties each prefers more."""

@@ -10,15 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from alignscope.api.dissect import load_weights, write_result
-from alignscope.cli.common import (
-    JsonOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    open_store,
-    out_console,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import emit_json, open_store, out_console, print_table
 from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
 from alignscope.errors import ConfigError
 
@@ -35,9 +28,9 @@ def sizes(
     scenario: ScenarioOpt = None,
     bootstrap: BootstrapOpt = 2000,
     level: LevelOpt = 0.95,
-    seed: SeedOpt = 0,
+    seed: opt.Seed = 0,
     out: OutOpt = None,
-    json_out: JsonOpt = False,
+    json_out: opt.Json = False,
 ) -> None:
     """Similarity of each judge size group's preference profiles to humans', with scenario-bootstrap CIs."""
     from alignscope.analysis.dissection.findings import similarity_by_size_group
@@ -91,10 +84,10 @@ def strength(
     aligned: Annotated[str, typer.Option(help="Label of the aligned judge.")],
     bootstrap: BootstrapOpt = 2000,
     level: LevelOpt = 0.95,
-    seed: SeedOpt = 0,
+    seed: opt.Seed = 0,
     out: OutOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Preference strength |P(A) - P(B)| of a base judge and its aligned model (logprob verdicts) on the same
     pairs: paired mean difference with a bootstrap CI and the Wilcoxon signed-rank test."""

@@ -10,15 +10,8 @@ import pandas as pd
 import typer
 
 from alignscope.api.dissect import fit as fit_weights
-from alignscope.cli.common import (
-    JsonOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    emit_json,
-    err_console,
-    out_console,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import console, emit_json, print_table
 from alignscope.cli.dissect.scenarios import ClassifierOpt
 from alignscope.cli.dissect.shared import OutOpt
 
@@ -67,10 +60,10 @@ def fit(
     classifier: ClassifierOpt = "hf:smollm2-135m",
     prior_scale: Annotated[float, typer.Option(help="Scale of the Laplace prior on each weight.")] = 0.1,
     level: Annotated[float, typer.Option(help="Posterior interval level.")] = 0.95,
-    seed: SeedOpt = 0,
+    seed: opt.Seed = 0,
     out: OutOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Fit preference weights (Bayesian logistic regression per scenario and source) with intervals."""
     result = fit_weights(
@@ -82,7 +75,7 @@ def fit(
     counts = result.summary["counts"]
     if counts:
         line = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in counts.items())
-        (err_console if json_out else out_console).print(f"pairs: {line}")
+        console(json_out).print(f"pairs: {line}")
     if json_out:
         emit_json(result.to_dict())
 

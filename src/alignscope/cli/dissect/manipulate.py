@@ -11,19 +11,13 @@ import pandas as pd
 import typer
 
 from alignscope.api.dissect import load_weights, write_result
+from alignscope.cli import options as opt
 from alignscope.cli.common import (
-    ApiKeyEnvOpt,
-    JsonOpt,
-    LimitOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
     begin_run,
+    console,
     emit_json,
     end_run,
-    err_console,
     open_store,
-    out_console,
     print_table,
 )
 from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
@@ -74,13 +68,13 @@ def manipulate(
     lora: Annotated[bool, typer.Option("--lora/--no-lora", help="DPO through LoRA adapters.")] = True,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples of the intervals.")] = 2000,
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
-    api_key_env: ApiKeyEnvOpt = None,
-    limit: LimitOpt = None,
-    seed: SeedOpt = 0,
-    run_id: RunIdOpt = None,
+    api_key_env: opt.ApiKeyEnv = None,
+    limit: opt.Limit = None,
+    seed: opt.Seed = 0,
+    run_id: opt.RunId = None,
     out: OutOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Make a model show a judge's most (and least) preferred properties; measure the score change."""
     from alignscope.analysis.dissection.manipulate import judge_profile, preference_arms
@@ -192,7 +186,7 @@ def manipulate(
     )
     contrast = results[0].contrast if "prompt" in methods else None
     if contrast is not None:
-        (err_console if json_out else out_console).print(
+        console(json_out).print(
             f"top - bottom: {contrast['difference']:.1f} points, {pct} interval "
             f"[{contrast['lower']:.1f}, {contrast['upper']:.1f}] over {contrast['items']} items"
         )

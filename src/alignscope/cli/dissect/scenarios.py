@@ -10,20 +10,8 @@ from typing import Annotated
 import typer
 
 from alignscope.api.dissect import scenario_spec, write_result
-from alignscope.cli.common import (
-    ApiKeyEnvOpt,
-    JsonOpt,
-    LimitOpt,
-    RunIdOpt,
-    SeedOpt,
-    WorkspaceOpt,
-    begin_run,
-    emit_json,
-    end_run,
-    open_store,
-    out_console,
-    print_table,
-)
+from alignscope.cli import options as opt
+from alignscope.cli.common import begin_run, emit_json, end_run, open_store, out_console, print_table
 from alignscope.cli.dissect.shared import OutOpt
 
 ClassifierOpt = Annotated[
@@ -38,13 +26,13 @@ def scenarios(
         bool, typer.Option("--text", help="Parse text verdicts instead of next-token probabilities.")
     ] = False,
     template: Annotated[str, typer.Option(help="Scenario template.")] = "scenario-groups",
-    api_key_env: ApiKeyEnvOpt = None,
-    limit: LimitOpt = None,
-    seed: SeedOpt = 0,
-    run_id: RunIdOpt = None,
+    api_key_env: opt.ApiKeyEnv = None,
+    limit: opt.Limit = None,
+    seed: opt.Seed = 0,
+    run_id: opt.RunId = None,
     out: OutOpt = None,
-    workspace: WorkspaceOpt = None,
-    json_out: JsonOpt = False,
+    workspace: opt.Workspace = None,
+    json_out: opt.Json = False,
 ) -> None:
     """Label each query with its scenario group (the original's 10 groups + Others)."""
     from alignscope.data import load_items
