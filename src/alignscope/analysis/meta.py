@@ -24,11 +24,13 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from alignscope.analysis.bootstrap import BootstrapOptions
 from alignscope.errors import DataError
 
 METHODS = ("pearson", "spearman", "kendall")
@@ -431,28 +433,24 @@ def read_model_table(path: str | Path, *, text: bool = False) -> pd.DataFrame:
     return table
 
 
-def correlate_table(
-    path: str | Path,
-    *,
-    judges: Sequence[str] | None = None,
-    concrete: Sequence[str] | None = None,
-    n_boot: int = 2000,
-    level: float = 0.95,
-    seed: int = 0,
-    metadata: Sequence[str] = (),
-) -> MetaAnalysis:
+class TableOptions(BootstrapOptions, total=False):
+    """:func:`correlate_frame`'s keywords, passed on by :func:`correlate_table`."""
+
+    judges: Sequence[str] | None
+    concrete: Sequence[str] | None
+    metadata: Sequence[str]
+
+
+def correlate_table(path: str | Path, **options: Unpack[TableOptions]) -> MetaAnalysis:
     """Meta-analysis of a user's CSV of per-model scores: a ``model`` column plus numeric columns.
 
     Judge vs concrete columns come from ``judges``/``concrete``, or by convention: headers starting with
     ``judge:`` or ``judge_`` are judge-based scores, every other column except ``metadata`` is concrete.
     Empty cells are missing values (dropped pairwise). A table that cannot be used raises DataError with one
-    line.
+    line. ``options`` as in :func:`correlate_frame`.
     """
     path = Path(path)
-    return correlate_frame(
-        read_model_table(path), str(path), judges=judges, concrete=concrete, n_boot=n_boot, level=level,
-        seed=seed, metadata=metadata,
-    )  # fmt: skip
+    return correlate_frame(read_model_table(path), str(path), **options)
 
 
 def correlate_frame(
