@@ -7,16 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
 from alignscope.analysis.judge_checks import JudgeAudit
 from alignscope.analysis.judge_checks import audit_judge as audit_judgments
-from alignscope.analysis.judgment_tables import ARENA_BASELINE, JudgmentTables
+from alignscope.analysis.judgment_tables import JudgmentTables
 from alignscope.analysis.leaderboard import Leaderboard, judge_leaderboard
-from alignscope.api.judgment_sources import lc_policy, load_tables
+from alignscope.api.judgment_sources import SourceKeywords, lc_policy, load_tables
 from alignscope.errors import ConfigError, DataError
 
 ARENA_ELO = "arena-elo"
@@ -58,22 +58,18 @@ class JudgeAuditResult:
 def audit_judge(
     runs: Sequence[str] = (),
     *,
-    annotations: Sequence[Path | str] = (),
-    arena_hard: Sequence[Path | str] = (),
-    arena_answers: Sequence[Path | str] = (),
-    shipped: Sequence[str] = (),
-    only: Sequence[str] = (),
-    arena_baseline: str = ARENA_BASELINE,
     family: Sequence[str] | Mapping[str, Sequence[str]] = (),
     own_family: str | None = None,
     reference: str | None = None,
     lc_difficulty: str = DEFAULT_LC_DIFFICULTY,
     workspace: Path | str | None = None,
+    **sources: Unpack[SourceKeywords],
 ) -> JudgeAuditResult:
-    """Audit the judge of the given judgments: position consistency, length bias, criterion weights,
-    verbosity gaming (``family``: extra length variants, ``BASE=VARIANT`` texts or base -> variants) and
-    self-preference (``own_family``: a regex naming the judge's family; ``reference``: ``arena-elo`` or a CSV
-    of ``model, score``).
+    """Audit the judge of the judgments in stored judge ``runs`` and ``sources`` (``SourceKeywords``:
+    AlpacaEval annotations, Arena-Hard judgment files, shipped judgments, only): position consistency,
+    length bias, criterion weights, verbosity gaming (``family``: extra length variants, ``BASE=VARIANT``
+    texts or base -> variants) and self-preference (``own_family``: a regex naming the judge's family;
+    ``reference``: ``arena-elo`` or a CSV of ``model, score``).
 
     Example::
 
@@ -82,9 +78,7 @@ def audit_judge(
     """
     policy = lc_policy(lc_difficulty)
     families = family_variants(family)
-    tables = load_tables(
-        workspace, runs, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
-    )
+    tables = load_tables(workspace, runs, **sources)
     board = judge_leaderboard(tables, lc_difficulty=policy, ratings=False)
     rates = board.rates
     scores = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypedDict
 
 from alignscope.analysis.instruction_difficulty import LC_DIFFICULTY_POLICIES
 from alignscope.analysis.judgment_tables import (
@@ -15,6 +16,19 @@ from alignscope.analysis.judgment_tables import (
 )
 from alignscope.errors import ConfigError
 from alignscope.store import RunStore
+
+
+class SourceKeywords(TypedDict, total=False):
+    """The keywords that name the judgments ``leaderboard`` and ``audit_judge`` read (with their stored judge
+    ``runs``): AlpacaEval ``annotations``, Arena-Hard judgment files (``arena_hard``, their model answers
+    ``arena_answers`` and ``arena_baseline``), ``shipped`` judgments, and ``only`` these models."""
+
+    annotations: Sequence[Path | str]
+    arena_hard: Sequence[Path | str]
+    arena_answers: Sequence[Path | str]
+    arena_baseline: str
+    shipped: Sequence[str]
+    only: Sequence[str]
 
 
 def lc_policy(value: str) -> str:

@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import pandas as pd
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
-from alignscope.analysis.judgment_tables import ARENA_BASELINE, JudgmentTables
+from alignscope.analysis.judgment_tables import JudgmentTables
 from alignscope.analysis.leaderboard import BT_BOOTSTRAP, Leaderboard, judge_leaderboard, number
-from alignscope.api.judgment_sources import lc_policy, load_tables
+from alignscope.api.judgment_sources import SourceKeywords, lc_policy, load_tables
 from alignscope.errors import ConfigError, DataError
 
 
@@ -66,12 +66,6 @@ class LeaderboardResult:
 def leaderboard(
     runs: Sequence[str] = (),
     *,
-    annotations: Sequence[Path | str] = (),
-    arena_hard: Sequence[Path | str] = (),
-    arena_answers: Sequence[Path | str] = (),
-    shipped: Sequence[str] = (),
-    only: Sequence[str] = (),
-    arena_baseline: str = ARENA_BASELINE,
     anchor: str | None = None,
     bootstrap: int = BT_BOOTSTRAP,
     style: bool = True,
@@ -79,10 +73,12 @@ def leaderboard(
     lc_difficulty: str = DEFAULT_LC_DIFFICULTY,
     seed: int = 0,
     workspace: Path | str | None = None,
+    **sources: Unpack[SourceKeywords],
 ) -> LeaderboardResult:
-    """The leaderboard of the judgments in stored judge ``runs``, AlpacaEval ``annotations``, Arena-Hard
-    judgment files or ``shipped`` judgments: ratings anchored at ``anchor`` (default: the baseline) with
-    ``bootstrap`` prompt resamples. ConfigError without judgments, DataError when nothing can be ranked.
+    """The leaderboard of the judgments in stored judge ``runs`` and ``sources`` (``SourceKeywords``:
+    AlpacaEval annotations, Arena-Hard judgment files, shipped judgments, only): ratings anchored at
+    ``anchor`` (default: the baseline) with ``bootstrap`` prompt resamples. ConfigError without judgments,
+    DataError when nothing can be ranked.
 
     Example::
 
@@ -90,9 +86,7 @@ def leaderboard(
         print(board.models[["model", "win_rate", "lc_win_rate", "rating"]])
     """
     policy = lc_policy(lc_difficulty)
-    tables = load_tables(
-        workspace, runs, annotations, arena_hard, arena_answers, arena_baseline, shipped, only
-    )
+    tables = load_tables(workspace, runs, **sources)
     board = judge_leaderboard(
         tables, anchor, lc=lc, lc_difficulty=policy, style=style, n_bootstrap=bootstrap, seed=seed
     )

@@ -10,31 +10,17 @@ from typing import Annotated, Any
 import typer
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
-from alignscope.analysis.judgment_tables import ARENA_BASELINE
 from alignscope.api.audit_judge import ARENA_ELO
 from alignscope.api.audit_judge import audit_judge as judge_audit
 from alignscope.cli import options as opt
 from alignscope.cli.common import emit_json, out_console, print_table
-from alignscope.cli.judgment_sources import (
-    AnnotationsOpt,
-    ArenaAnswersOpt,
-    ArenaBaselineOpt,
-    ArenaOpt,
-    LCDifficultyOpt,
-    OnlyOpt,
-    RunsOpt,
-    ShippedOpt,
-)
+from alignscope.cli.judgment_sources import JudgmentSourceOptions, LCDifficultyOpt
+from alignscope.cli.option_groups import with_groups
 
 
+@with_groups(judgments=JudgmentSourceOptions)
 def audit_judge(
-    run: RunsOpt = None,
-    annotations: AnnotationsOpt = None,
-    arena_hard: ArenaOpt = None,
-    arena_answers: ArenaAnswersOpt = None,
-    shipped: ShippedOpt = None,
-    only: OnlyOpt = None,
-    arena_baseline: ArenaBaselineOpt = ARENA_BASELINE,
+    judgments: JudgmentSourceOptions,
     family: Annotated[
         list[str] | None, typer.Option("--family", help="Extra length variant BASE=VARIANT; repeatable.")
     ] = None,
@@ -50,9 +36,7 @@ def audit_judge(
 ) -> None:
     """Audit a judge: position consistency, length bias, criterion weights, verbosity gaming, self-bias."""
     report = judge_audit(
-        run or (), annotations=annotations or (), arena_hard=arena_hard or (),
-        arena_answers=arena_answers or (), shipped=shipped or (), only=only or (),
-        arena_baseline=arena_baseline, family=family or (), own_family=own_family, reference=reference,
+        **judgments.sources(), family=family or (), own_family=own_family, reference=reference,
         lc_difficulty=lc_difficulty, workspace=workspace,
     ).to_dict()  # fmt: skip
     _print(report, json_out)

@@ -8,31 +8,17 @@ from typing import Annotated, Any
 import typer
 
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY
-from alignscope.analysis.judgment_tables import ARENA_BASELINE
 from alignscope.analysis.leaderboard import BT_BOOTSTRAP
 from alignscope.api.leaderboard import leaderboard as judged_leaderboard
 from alignscope.cli import options as opt
 from alignscope.cli.common import emit_json, print_notes, print_table
-from alignscope.cli.judgment_sources import (
-    AnnotationsOpt,
-    ArenaAnswersOpt,
-    ArenaBaselineOpt,
-    ArenaOpt,
-    LCDifficultyOpt,
-    OnlyOpt,
-    RunsOpt,
-    ShippedOpt,
-)
+from alignscope.cli.judgment_sources import JudgmentSourceOptions, LCDifficultyOpt
+from alignscope.cli.option_groups import with_groups
 
 
+@with_groups(judgments=JudgmentSourceOptions)
 def leaderboard(
-    run: RunsOpt = None,
-    annotations: AnnotationsOpt = None,
-    arena_hard: ArenaOpt = None,
-    arena_answers: ArenaAnswersOpt = None,
-    shipped: ShippedOpt = None,
-    only: OnlyOpt = None,
-    arena_baseline: ArenaBaselineOpt = ARENA_BASELINE,
+    judgments: JudgmentSourceOptions,
     anchor: Annotated[str | None, typer.Option(help="Model rated 1000 (default: the baseline).")] = None,
     bootstrap: Annotated[
         int, typer.Option(help="Bootstrap rounds over prompts for the rating CIs.")
@@ -48,9 +34,7 @@ def leaderboard(
 ) -> None:
     """Leaderboard of judged models from stored runs, AlpacaEval annotations or Arena-Hard judgments."""
     result = judged_leaderboard(
-        run or (), annotations=annotations or (), arena_hard=arena_hard or (),
-        arena_answers=arena_answers or (), shipped=shipped or (), only=only or (),
-        arena_baseline=arena_baseline,
+        **judgments.sources(),
         anchor=anchor, bootstrap=bootstrap, style=style, lc=lc, lc_difficulty=lc_difficulty, seed=seed,
         workspace=workspace,
     ).to_dict()  # fmt: skip
