@@ -3,7 +3,18 @@ bootstrap replicates."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
+
+
+class BootstrapOptions(TypedDict, total=False):
+    """The bootstrap keywords a function passes on unchanged: ``n_boot`` resamples, the interval's ``level``
+    and the ``seed`` (each left out takes the default of the function that uses it)."""
+
+    n_boot: int
+    level: float
+    seed: int
 
 
 def bootstrap_means(values: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:

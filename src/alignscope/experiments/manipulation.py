@@ -13,8 +13,9 @@ DPO (:func:`run_dpo_manipulation`): on training prompts, the actor answers under
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Unpack
 
+from alignscope.analysis.bootstrap import BootstrapOptions
 from alignscope.analysis.dissection.manipulate import Arm, ManipulationResult, score_manipulation
 from alignscope.backends.base import Backend
 from alignscope.backends.registry import make_backend
@@ -39,23 +40,18 @@ def run_manipulation(
     items: Sequence[Item],
     arms: Sequence[Arm],
     sampling: SamplingParams,
-    *,
-    n_boot: int = 2000,
-    level: float = 0.95,
-    seed: int = 0,
+    **bootstrap: Unpack[BootstrapOptions],
 ) -> ManipulationResult:
     """Answer ``items`` (first turn) with ``actor`` as is and under each arm's system prompt, judge every arm
     against the un-manipulated answers (pairwise, both orders if the judge swaps), and score the change per
-    arm."""
+    arm (``bootstrap``: the intervals' ``n_boot``, ``level`` and ``seed``, as in score_manipulation)."""
     _check(judge, items, arms)
     variants = [arm_variant(actor, arm) for arm in arms]
     items = first_turns(items)
     generations = generate_items(engine, make_backend(actor), actor, items, sampling)
     for spec in variants:
         generations += generate_items(engine, make_backend(spec), spec, items, sampling, desc=spec.name)
-    return _judge_and_score(
-        engine, judge_backend, judge, items, generations, actor, arms, n_boot, level, seed
-    )
+    return _judge_and_score(engine, judge_backend, judge, items, generations, actor, arms, bootstrap)
 
 
 def run_dpo_manipulation(
@@ -68,15 +64,12 @@ def run_dpo_manipulation(
     arms: Sequence[Arm],
     sampling: SamplingParams,
     dpo: DPOTrainConfig,
-    *,
-    n_boot: int = 2000,
-    level: float = 0.95,
-    seed: int = 0,
+    **bootstrap: Unpack[BootstrapOptions],
 ) -> tuple[ManipulationResult, dict[str, Any]]:
     """Train ``actor`` by DPO towards the ``top`` arm's properties and away from the ``bottom`` arm's on
     ``train_items``, then score its answers to ``test_items`` against the untrained actor's. ``dpo`` gives
     the training settings (its ``model`` is replaced by the actor's). Returns the scores (one arm, ``dpo``)
-    and what training did (rows, losses, checkpoint)."""
+    and what training did (rows, losses, checkpoint); ``bootstrap`` as in :func:`run_manipulation`."""
     by_name = {arm.name: arm for arm in arms}
     if not {"top", "bottom"} <= set(by_name):
         raise ConfigError("the DPO arm needs the judge's top and bottom properties (both arms)")
@@ -102,7 +95,7 @@ def run_dpo_manipulation(
     generations = generate_items(engine, make_backend(actor), actor, items, sampling)
     generations += generate_items(engine, make_backend(tuned), tuned, items, sampling, desc=tuned.name)
     result = _judge_and_score(
-        engine, judge_backend, judge, items, generations, actor, [arm], n_boot, level, seed, [tuned]
+        engine, judge_backend, judge, items, generations, actor, [arm], bootstrap, [tuned]
     )
     result.arms["system_prompt"] = None  # the trained actor answers without one
     losses = trained.series("loss")
@@ -162,18 +155,15 @@ def _judge_and_score(
     generations: list[Generation],
     actor: ModelSpec,
     arms: Sequence[Arm],
-    n_boot: int,
-    level: float,
-    seed: int,
+    bootstrap: BootstrapOptions,
     variants: Sequence[ModelSpec] | None = None,
 ) -> ManipulationResult:
-    """Judge each arm's answers against the actor's (both orders if the judge swaps) and score the change."""
+    """Judge each arm's answers against the actor's (both orders if the judge swaps) and score the change
+    (``bootstrap``: score_manipulation's interval keywords)."""
     names = [v.name for v in variants] if variants else [arm.model_name(actor.name) for arm in arms]
     inputs = JudgeInputs.of(items, generations)
     judgments = run_judge(engine, judge_backend, judge, inputs, baseline=actor.name, models=names)
-    return score_manipulation(
-        judgments, generations, arms, actor.name, len(items), n_boot=n_boot, level=level, seed=seed
-    )
+    return score_manipulation(judgments, generations, arms, actor.name, len(items), **bootstrap)
 
 
 def arm_variant(actor: ModelSpec, arm: Arm) -> ModelSpec:
