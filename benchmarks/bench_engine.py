@@ -1,4 +1,4 @@
-"""Engine benchmarks (issue 2): throughput vs the concurrency/latency limit and vs a thread-pool client,
+"""Engine benchmarks: throughput vs the concurrency/latency limit and vs a thread-pool client,
 the cache-hit path, and the run store at 200k records.
 
 Run: ``.venv/bin/python benchmarks/bench_engine.py [--requests 2000] [--concurrency 64] [--latency 0.1]``

@@ -1,4 +1,4 @@
-"""Meta-Rewarding on CPU: 2 iterations on the embedded SmolLM2-135M-Instruct (issue 7's acceptance run).
+"""Meta-Rewarding on CPU: 2 iterations on the embedded SmolLM2-135M-Instruct.
 
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/meta_rewarding_loop.py [--workspace DIR] [--prompts 16]
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/meta_rewarding_loop.py --reduced --compare

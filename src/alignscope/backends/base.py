@@ -39,6 +39,17 @@ class ChatRequest(BaseModel):
     prompt: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
+#: identity fields that only shape chat-formatted requests
+CHAT_FORMATTING = ("chat_template", "system_prompt")
+
+
+def is_raw_text(request: ChatRequest | LoglikelihoodRequest) -> bool:
+    """True when ``request`` is raw text used verbatim: no chat template or system prompt reaches it."""
+    if isinstance(request, ChatRequest):
+        return request.prompt is not None
+    return isinstance(request.context, str)
+
+
 class ChatResult(BaseModel):
     """A generated reply. ``logprobs`` is set when the request asked for them and the backend has them."""
 
@@ -95,6 +106,15 @@ class Backend(ABC):
     def identity(self) -> dict[str, Any]:
         """What makes this backend's answers what they are (kind, model id and revision or file hash,
         dtype, chat template). Part of every cache key; never includes secrets or base URLs."""
+
+    def request_identity(self, request: ChatRequest | LoglikelihoodRequest) -> dict[str, Any]:
+        """``identity()`` as far as it bears on ``request``: a raw-text request (a ``prompt``, or a text
+        log-likelihood context) reaches the model verbatim, so the chat template and system prompt do not
+        key it, and system-prompt variants of one model share its answers."""
+        identity = self.identity()
+        if not is_raw_text(request):
+            return identity
+        return {k: v for k, v in identity.items() if k not in CHAT_FORMATTING}
 
     @abstractmethod
     async def generate(self, requests: list[ChatRequest], endpoint: str) -> list[ChatResult]:

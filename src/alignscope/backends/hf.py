@@ -24,7 +24,6 @@ from torch.nn import functional
 from transformers import LogitsProcessor, StoppingCriteria
 
 from alignscope.backends.base import (
-    Backend,
     ChatRequest,
     ChatResult,
     LoglikelihoodRequest,
@@ -32,11 +31,11 @@ from alignscope.backends.base import (
     TokenLogprob,
 )
 from alignscope.backends.chat import chat_prompt, cut_at_stop, encode_pair
-from alignscope.backends.local_files import LocalModel, fingerprint
+from alignscope.backends.local_backend import LocalBackend
+from alignscope.backends.local_files import LocalModel
 from alignscope.backends.prefix_cache import LayerKV, PrefixCache, Segment, as_cache
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError, PermanentBackendError
-from alignscope.hashing import text_hash
 from alignscope.records import Message, SamplingParams
 
 _DTYPES = {
@@ -146,7 +145,7 @@ def read_chat_template(local: LocalModel) -> str | None:
     return template if isinstance(template, str) else None
 
 
-class HFBackend(Backend):
+class HFBackend(LocalBackend):
     """transformers in-process, batched (``max_batch`` = the spec's batch_size), one endpoint ``local``;
     the weights load on first use (``loaded``)."""
 
@@ -154,14 +153,11 @@ class HFBackend(Backend):
     batches_by_context = True
 
     def __init__(self, spec: ModelSpec, local: LocalModel) -> None:
-        super().__init__(spec.model)
-        self.spec = spec
-        self.local = local
+        super().__init__(spec, local)
         self.max_batch = max(1, spec.batch_size)
         self.device = resolve_device(spec.device)
         self.dtype = resolve_dtype(spec.dtype, self.device)
-        self.chat_template: str | None = spec.options.get("chat_template") or read_chat_template(local)
-        self._fingerprint = fingerprint(local.path)
+        self.chat_template = spec.options.get("chat_template") or read_chat_template(local)
         self.prefixes = PrefixCache(int(spec.options.get("prefix_cache_mb", 512)) * 2**20)
 
     @functools.cached_property
@@ -172,21 +168,15 @@ class HFBackend(Backend):
     def __repr__(self) -> str:
         return f"HFBackend(model={self.model!r}, device={self.device}, dtype={self.dtype})"
 
-    def identity(self) -> dict[str, Any]:
-        """Kind, model label and weights fingerprint, dtype, chat template hash and system prompt."""
-        template = self.chat_template
-        return {
-            "kind": self.kind,
-            "model": self.local.label,
-            "weights": self._fingerprint,
-            "dtype": str(self.dtype).removeprefix("torch."),
-            "chat_template": text_hash(template) if isinstance(template, str) else None,
-            "system_prompt": self.spec.system_prompt,
-        }
+    @property
+    def tokenizer(self) -> Any:
+        """The model's tokenizer (loads the model on first use)."""
+        return self.loaded.tokenizer
 
-    def count_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by the model's tokenizer."""
-        return len(self.loaded.tokenizer.encode(text, add_special_tokens=False))
+    @property
+    def dtype_name(self) -> str:
+        """The torch dtype's name."""
+        return str(self.dtype).removeprefix("torch.")
 
     @property
     def supports_text_prompt(self) -> bool:
@@ -210,7 +200,7 @@ class HFBackend(Backend):
     def chat_text(self, messages: Sequence[Message]) -> str:
         """The prompt text of ``messages`` under the model's chat template, ending with the assistant turn."""
         return chat_prompt(
-            self.loaded.tokenizer, messages, self.spec.system_prompt, self.local.label, self.chat_template
+            self.tokenizer, messages, self.spec.system_prompt, self.local.label, self.chat_template
         )
 
     # -- generation -----------------------------------------------------------------------------------
@@ -344,7 +334,7 @@ class HFBackend(Backend):
     def _tokens_within(self, ids: list[int], n_chars: int) -> int:
         """How many of ``ids`` start before character ``n_chars`` of their decoded text."""
         for k in range(len(ids)):
-            if len(self.loaded.tokenizer.decode(ids[:k], skip_special_tokens=True)) >= n_chars:
+            if len(self.tokenizer.decode(ids[:k], skip_special_tokens=True)) >= n_chars:
                 return k
         return len(ids)
 
@@ -352,7 +342,7 @@ class HFBackend(Backend):
     def encode_pair(self, request: LoglikelihoodRequest) -> tuple[list[int], list[int]]:
         """Context and continuation token ids exactly as lm-evaluation-harness's HFLM makes them."""
         context = request.context if isinstance(request.context, str) else self.chat_text(request.context)
-        return encode_pair(self.loaded.tokenizer, context, request.continuation)
+        return encode_pair(self.tokenizer, context, request.continuation)
 
     def _loglikelihood(self, requests: list[LoglikelihoodRequest]) -> list[LoglikelihoodResult]:
         lm = self.loaded

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from alignscope.backends.base import (
-    Backend,
     ChatRequest,
     ChatResult,
     LoglikelihoodRequest,
@@ -20,10 +19,10 @@ from alignscope.backends.base import (
     TokenLogprob,
 )
 from alignscope.backends.chat import chat_prompt, encode_pair
-from alignscope.backends.local_files import LocalModel, fingerprint
+from alignscope.backends.local_backend import LocalBackend
+from alignscope.backends.local_files import LocalModel
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError
-from alignscope.hashing import text_hash
 from alignscope.records import Message, SamplingParams
 
 DEFAULT_MAX_BATCH = 256
@@ -56,7 +55,7 @@ def load_engine(local: LocalModel, dtype: str, engine_args: dict[str, Any]) -> A
         return _ENGINES[key]
 
 
-class VLLMBackend(Backend):
+class VLLMBackend(LocalBackend):
     """vLLM offline engine: large batches on one endpoint ``local``.
 
     ``options.engine_args`` go to ``vllm.LLM`` (tensor_parallel_size, gpu_memory_utilization, tokenizer for
@@ -66,34 +65,20 @@ class VLLMBackend(Backend):
     kind = "vllm"
 
     def __init__(self, spec: ModelSpec, local: LocalModel) -> None:
-        super().__init__(spec.model)
-        self.spec = spec
-        self.local = local
+        super().__init__(spec, local)
         self.max_batch = int(spec.options.get("max_batch", DEFAULT_MAX_BATCH))
         self.llm = load_engine(local, spec.dtype, dict(spec.options.get("engine_args") or {}))
         self.tokenizer = self.llm.get_tokenizer()
-        self.chat_template: str | None = spec.options.get("chat_template") or self.tokenizer.chat_template
-        self._fingerprint = fingerprint(local.path)
+        self.chat_template = spec.options.get("chat_template") or self.tokenizer.chat_template
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"VLLMBackend(model={self.model!r})"
 
-    def identity(self) -> dict[str, Any]:
-        """Kind, model label and weights fingerprint, dtype, chat template hash and system prompt."""
-        template = self.chat_template
-        return {
-            "kind": self.kind,
-            "model": self.local.label,
-            "weights": self._fingerprint,
-            "dtype": self.spec.dtype,
-            "chat_template": text_hash(template) if isinstance(template, str) else None,
-            "system_prompt": self.spec.system_prompt,
-        }
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens in ``text`` by the model's tokenizer."""
-        return len(self.tokenizer.encode(text, add_special_tokens=False))
+    @property
+    def dtype_name(self) -> str:
+        """The dtype the model was asked to run in."""
+        return self.spec.dtype
 
     async def generate(self, requests: list[ChatRequest], endpoint: str) -> list[ChatResult]:
         """Chat replies to ``requests`` in one ``LLM.generate`` call (in a worker thread)."""

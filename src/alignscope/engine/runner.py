@@ -40,10 +40,10 @@ NOT_SENT = "not sent: an earlier request failed"
 
 
 def call_key(target: Target, kind: str, request: BaseModel) -> str:
-    """Stable cache key of one call: backend (or service) identity, call kind and the full request."""
-    return stable_hash(
-        {"backend": target.identity(), "kind": kind, "request": request.model_dump(mode="json")}
-    )
+    """Stable cache key of one call: the backend's identity as it bears on the request (or the service's
+    identity), call kind and the full request."""
+    identity = target.request_identity(request) if isinstance(target, Backend) else target.identity()
+    return stable_hash({"backend": identity, "kind": kind, "request": request.model_dump(mode="json")})
 
 
 def answerer(target: Target, kind: str) -> tuple[Answer, type[BaseModel]]:
