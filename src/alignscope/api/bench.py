@@ -77,10 +77,11 @@ def bench(
         result = alignscope.bench(["ifeval"], ["hf:smollm2-135m"], limit=1, max_tokens=8)
         print(result.tasks[["model", "task", "value"]], result.outputs["html"])
     """
-    cfg = bench_config(
-        config, targets, models, limit=limit, seed=seed, max_tokens=max_tokens, samples=samples,
-        temperature=temperature, protocol=protocol, scorers=scorers, api_key_env=api_key_env,
-    )  # fmt: skip
+    flags = {
+        "limit": limit, "max_tokens": max_tokens, "samples": samples, "temperature": temperature,
+        "protocol": protocol,
+    }  # fmt: skip
+    cfg = bench_config(config, targets, models, flags, seed=seed, scorers=scorers, api_key_env=api_key_env)
     from alignscope.backends.registry import ready_backends
     from alignscope.report.bench import bench_report
 
@@ -106,29 +107,21 @@ def bench_config(
     config: BenchConfig | Path | str | None,
     targets: Sequence[str],
     models: Sequence[str | ModelSpec],
+    flags: Mapping[str, Any],
     *,
-    limit: int | None = None,
     seed: int = 0,
-    max_tokens: int | None = None,
-    samples: int | None = None,
-    temperature: float | None = None,
-    protocol: str | None = None,
     scorers: Mapping[str, Mapping[str, Any]] | Sequence[str] | None = None,
     api_key_env: str | None = None,
 ) -> BenchConfig:
-    """The run's BenchConfig: a config (object or YAML file) whose limit, token cap, samples, temperature,
-    protocol and scorer options the given ones override, or one built from targets and models; one-line
-    ConfigErrors naming the option."""
+    """The run's BenchConfig: a config (object or YAML file) whose ``flags`` (limit, max_tokens, samples,
+    temperature, protocol; None: not given) and scorer options override its own, or one built from targets
+    and models; one-line ConfigErrors naming the option."""
     options = scorer_options(scorers)
-    for name, value in (("--limit", limit), ("--max-tokens", max_tokens), ("--samples", samples)):
-        if value is not None and value < 1:
-            raise ConfigError(f"{name} must be at least 1 (got {value})")
-    if temperature is not None and temperature < 0:
-        raise ConfigError(f"--temperature must be at least 0 (got {temperature})")
-    flags = {
-        "limit": limit, "max_tokens": max_tokens, "samples": samples, "temperature": temperature,
-        "protocol": protocol,
-    }  # fmt: skip
+    for name in ("limit", "max_tokens", "samples"):
+        if flags[name] is not None and flags[name] < 1:
+            raise ConfigError(f"--{name.replace('_', '-')} must be at least 1 (got {flags[name]})")
+    if flags["temperature"] is not None and flags["temperature"] < 0:
+        raise ConfigError(f"--temperature must be at least 0 (got {flags['temperature']})")
     if config is not None:
         if models:
             raise ConfigError("give the models in the config file or with --model, not both")
@@ -139,7 +132,7 @@ def bench_config(
         return validate_config(raw, BenchConfig, where)
     from alignscope.tasks.suites import resolve_tasks
 
-    resolve_tasks(list(targets), protocol)
+    resolve_tasks(list(targets), flags["protocol"])
     if not models:
         raise ConfigError("give at least one --model (e.g. --model hf:smollm2-135m)")
     specs = model_specs(models, api_key_env)
