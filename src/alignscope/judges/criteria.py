@@ -1,6 +1,6 @@
 """Multi-criteria pairwise judging (SOS-Bench): per-criterion verdicts on correctness, completeness, safety,
 conciseness and style, then an overall verdict. Judging goes through
-:func:`alignscope.judges.pairwise.judge_pairs` with a ``criteria`` JudgeSpec (template
+:func:`alignscope.judges.pairwise.pair_calls` with a ``criteria`` JudgeSpec (template
 ``sos-bench-criteria``); :func:`criteria_table` turns the verdicts into numbers for the audit (the weight of
 each criterion in the overall verdict)."""
 

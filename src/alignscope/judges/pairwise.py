@@ -14,9 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignscope.backends.base import Backend
-from alignscope.engine.runner import Engine
-from alignscope.judges.calls import JudgeCall, run_calls
+from alignscope.judges.calls import JudgeCall
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.context import answers_of, judged_turns, turn_variables
 from alignscope.judges.modes import judge_mode_names
@@ -64,18 +62,6 @@ def pair_calls(spec: JudgeSpec, base: JudgeTemplate, pairs: Sequence[Pair]) -> l
                     )
                 )
     return calls
-
-
-def judge_pairs(
-    engine: Engine,
-    backend: Backend,
-    spec: JudgeSpec,
-    base: JudgeTemplate,
-    pairs: Sequence[Pair],
-    desc: str = "judge",
-) -> list[Judgment]:
-    """Judgments of ``pairs`` (both orders when ``spec.swap``), failures included."""
-    return run_calls(engine, backend, spec, pair_calls(spec, base, pairs), desc)
 
 
 def pair_table(judgments: Sequence[Judgment]) -> pd.DataFrame:

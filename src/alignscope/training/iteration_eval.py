@@ -28,8 +28,9 @@ from alignscope.config import ModelSpec
 from alignscope.engine.generation import generate_items
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
+from alignscope.judges.calls import run_calls
 from alignscope.judges.config import JudgeSpec
-from alignscope.judges.pairwise import Pair, judge_pairs, pair_table
+from alignscope.judges.pairwise import Pair, pair_calls, pair_table
 from alignscope.judges.run import store_judgments
 from alignscope.judges.templates import JudgeTemplate, load_template
 from alignscope.records import Generation, Item, Judgment, SamplingParams
@@ -141,9 +142,8 @@ class IterationEvaluator:
         return gens
 
     def _judge(self, spec: JudgeSpec, pairs: Sequence[Pair]) -> list[Any]:
-        judgments = judge_pairs(
-            self.engine, self.backend_for(spec.model), spec, self.template, pairs, spec.label
-        )
+        calls = pair_calls(spec, self.template, pairs)
+        judgments = run_calls(self.engine, self.backend_for(spec.model), spec, calls, spec.label)
         store_judgments(self.engine.store, judgments)
         return judgments
 
