@@ -10,12 +10,15 @@ import typer
 
 from alignscope.cli import options as opt
 from alignscope.cli.common import begin_run, emit_json, end_run, open_store, print_table
+from alignscope.cli.dissect.shared import ModelRunOptions
+from alignscope.cli.option_groups import with_groups
 from alignscope.config import ModelSpec
 from alignscope.errors import ConfigError, DataError
 
 SAMPLE_PAIRS = "sample"
 
 
+@with_groups(job=ModelRunOptions)
 def annotate(
     annotator: Annotated[
         str, typer.Option("--annotator", "-a", help="Annotator model as BACKEND:MODEL or BACKEND:MODEL@URL.")
@@ -42,10 +45,7 @@ def annotate(
     no_reference: Annotated[
         bool, typer.Option("--no-reference", help="Check errors without the items' reference answers.")
     ] = False,
-    api_key_env: opt.ApiKeyEnv = None,
-    limit: opt.Limit = None,
-    seed: opt.Seed = 0,
-    run_id: opt.RunId = None,
+    job: ModelRunOptions = ModelRunOptions(),
     workspace: opt.Workspace = None,
     json_out: opt.Json = False,
 ) -> None:
@@ -59,15 +59,15 @@ def annotate(
     if sum(x is not None and x != [] for x in (run, answers, pairs)) != 1:
         raise ConfigError("give exactly one of --run, --answers or --pairs")
     spec = JudgeSpec(
-        model=ModelSpec.parse(annotator, api_key_env),
+        model=ModelSpec.parse(annotator, job.api_key_env),
         mode="annotator",
-        sampling={"max_tokens": max_tokens, "temperature": temperature, "seed": seed},
+        sampling={"max_tokens": max_tokens, "temperature": temperature, "seed": job.seed},
         parse_retries=parse_retries,
         use_reference=not no_reference,
     )
     templates = {stage: stage_template(stage, spec.templates) for stage in STAGES}
     store = open_store(workspace)
-    inputs, labels = _annotation_inputs(store, run, answers, data, pairs, source, limit, seed)
+    inputs, labels = _annotation_inputs(store, run, answers, data, pairs, source, job.limit, job.seed)
     backend = make_backend(spec.model, where="annotator")
     config = {
         "annotator": spec.model_dump(mode="json"),
@@ -76,10 +76,10 @@ def annotate(
         "data": data,
         "pairs": pairs,
         "source": source,
-        "limit": limit,
-        "seed": seed,
+        "limit": job.limit,
+        "seed": job.seed,
     }
-    engine = begin_run(store, "dissect-annotate", config, run_id)
+    engine = begin_run(store, "dissect-annotate", config, job.run_id)
     judgments = run_annotate(engine, backend, spec, inputs)
     if labels:
         store_judgments(store, [j.model_copy(update={"run_id": engine.run_id}) for j in labels])

@@ -4,7 +4,7 @@ to humans by size group, with intervals over scenarios) and on preference streng
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated, Any
 
 import typer
@@ -13,12 +13,24 @@ from alignscope.api.dissect import load_weights, write_result
 from alignscope.cli import options as opt
 from alignscope.cli.common import emit_json, open_store, out_console, print_table
 from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
+from alignscope.cli.option_groups import with_groups
 from alignscope.errors import ConfigError
 
-BootstrapOpt = Annotated[int, typer.Option(help="Bootstrap resamples of the intervals.")]
-LevelOpt = Annotated[float, typer.Option(help="Interval level.")]
+
+@dataclass(frozen=True)
+class IntervalOptions:
+    """``--bootstrap``, ``--level`` and ``--seed`` of the findings' bootstrap intervals."""
+
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples of the intervals.")] = 2000
+    level: Annotated[float, typer.Option(help="Interval level.")] = 0.95
+    seed: opt.Seed = 0
+
+    def keywords(self) -> dict[str, Any]:
+        """The ``n_boot``, ``level`` and ``seed`` keywords of the findings' analyses."""
+        return {"n_boot": self.bootstrap, "level": self.level, "seed": self.seed}
 
 
+@with_groups(intervals=IntervalOptions)
 def sizes(
     weights: WeightsOpt = None,
     reference: Annotated[str, typer.Option(help="Source the judges are compared with.")] = "human",
@@ -26,9 +38,7 @@ def sizes(
         str, typer.Option(help="paper (<=14B vs >=30B) or fine (6-7B, 13-14B, 34B, 56-72B).")
     ] = "paper",
     scenario: ScenarioOpt = None,
-    bootstrap: BootstrapOpt = 2000,
-    level: LevelOpt = 0.95,
-    seed: opt.Seed = 0,
+    intervals: IntervalOptions = IntervalOptions(),
     out: OutOpt = None,
     json_out: opt.Json = False,
 ) -> None:
@@ -36,15 +46,9 @@ def sizes(
     from alignscope.analysis.dissection.findings import similarity_by_size_group
 
     finding = similarity_by_size_group(
-        load_weights(weights),
-        reference=reference,
-        split=split,
-        scenarios=scenario,
-        n_boot=bootstrap,
-        level=level,
-        seed=seed,
+        load_weights(weights), reference=reference, split=split, scenarios=scenario, **intervals.keywords()
     )
-    pct = f"{level:.0%}"
+    pct = f"{intervals.level:.0%}"
     print_table(
         f"similarity to {reference} by judge size ({split} split; Pearson r of weights, mean over "
         f"{len(finding.scenarios)} scenarios; {pct} intervals resample scenarios)",
@@ -66,7 +70,7 @@ def sizes(
         "reference": reference,
         "split": split,
         "scenarios": finding.scenarios,
-        "level": level,
+        "level": intervals.level,
         "groups": finding.groups.to_dict(orient="records"),
         "difference": d,
         "unsized": finding.unsized,
@@ -78,13 +82,12 @@ def sizes(
         emit_json(result)
 
 
+@with_groups(intervals=IntervalOptions)
 def strength(
     run: Annotated[list[str], typer.Option("--run", help="Run holding the judges' verdicts; repeatable.")],
     base: Annotated[str, typer.Option(help="Label of the pretrained (base) judge.")],
     aligned: Annotated[str, typer.Option(help="Label of the aligned judge.")],
-    bootstrap: BootstrapOpt = 2000,
-    level: LevelOpt = 0.95,
-    seed: opt.Seed = 0,
+    intervals: IntervalOptions = IntervalOptions(),
     out: OutOpt = None,
     workspace: opt.Workspace = None,
     json_out: opt.Json = False,
@@ -100,8 +103,8 @@ def strength(
     for rid in run:
         store.get_run(rid)
         judgments += store.records("judgments", rid)
-    finding = preference_strength(judgments, base, aligned, n_boot=bootstrap, level=level, seed=seed)
-    pct = f"{level:.0%}"
+    finding = preference_strength(judgments, base, aligned, **intervals.keywords())
+    pct = f"{intervals.level:.0%}"
     print_table(
         f"preference strength |P(A) - P(B)| on {finding.n} pairs judged by both",
         ["judge", "mean", "median", "quartiles", "share > 0.5"],

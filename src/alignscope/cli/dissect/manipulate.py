@@ -20,13 +20,15 @@ from alignscope.cli.common import (
     open_store,
     print_table,
 )
-from alignscope.cli.dissect.shared import OutOpt, ScenarioOpt, WeightsOpt
+from alignscope.cli.dissect.shared import ModelRunOptions, OutOpt, ScenarioOpt, WeightsOpt
+from alignscope.cli.option_groups import with_groups
 from alignscope.config import ModelSpec
 from alignscope.errors import ConfigError
 
 METHODS = ("prompt", "dpo")
 
 
+@with_groups(job=ModelRunOptions)
 def manipulate(
     actor: Annotated[
         str, typer.Option("--actor", help="Evaluated model as BACKEND:MODEL or BACKEND:MODEL@URL.")
@@ -68,10 +70,7 @@ def manipulate(
     lora: Annotated[bool, typer.Option("--lora/--no-lora", help="DPO through LoRA adapters.")] = True,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples of the intervals.")] = 2000,
     level: Annotated[float, typer.Option(help="Interval level.")] = 0.95,
-    api_key_env: opt.ApiKeyEnv = None,
-    limit: opt.Limit = None,
-    seed: opt.Seed = 0,
-    run_id: opt.RunId = None,
+    job: ModelRunOptions = ModelRunOptions(),
     out: OutOpt = None,
     workspace: opt.Workspace = None,
     json_out: opt.Json = False,
@@ -86,26 +85,26 @@ def manipulate(
 
     ranked = judge_profile(load_weights(weights), profile, scenario)
     arms = preference_arms(ranked, k)
-    actor_spec = ModelSpec.parse(actor, api_key_env)
+    actor_spec = ModelSpec.parse(actor, job.api_key_env)
     judge = JudgeSpec(
-        model=ModelSpec.parse(judge_model, api_key_env),
+        model=ModelSpec.parse(judge_model, job.api_key_env),
         mode="pairwise",
         template=template,
         verdict="logprob" if logprob else "text",
-        sampling={"max_tokens": judge_max_tokens, "temperature": 0.0, "seed": seed},
+        sampling={"max_tokens": judge_max_tokens, "temperature": 0.0, "seed": job.seed},
     )
     methods = list(dict.fromkeys(method or ["prompt"]))
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ConfigError(f"--method {unknown[0]!r}: choose {' or '.join(METHODS)}")
-    items = load_items(data, limit=limit, seed=seed)
+    items = load_items(data, limit=job.limit, seed=job.seed)
     train_items, test_items = ([], items) if "dpo" not in methods else (items[:train], items[train:])
     if "dpo" in methods and (train < 1 or not test_items):
         raise ConfigError(
             f"--method dpo: {len(items)} prompts, {train} to train on: raise --limit above --train "
             "to leave held-out prompts"
         )
-    sampling = SamplingParams(max_tokens=max_tokens, temperature=temperature, seed=seed)
+    sampling = SamplingParams(max_tokens=max_tokens, temperature=temperature, seed=job.seed)
     judge_backend = make_backend(judge.model, where="judge")
     config = {
         "actor": actor_spec.model_dump(mode="json"),
@@ -115,17 +114,17 @@ def manipulate(
         "scenarios": scenario,
         "k": k,
         "data": data,
-        "limit": limit,
-        "seed": seed,
+        "limit": job.limit,
+        "seed": job.seed,
         "sampling": sampling.model_dump(),
         "bootstrap": bootstrap,
         "level": level,
     }
     dpo = None
     if "dpo" in methods:
-        dpo = _dpo_config(dpo_lr, dpo_epochs, dpo_batch_size, dpo_beta, lora, seed)
+        dpo = _dpo_config(dpo_lr, dpo_epochs, dpo_batch_size, dpo_beta, lora, job.seed)
         config |= {"methods": methods, "train": train, "dpo": dpo.model_dump(mode="json")}
-    engine = begin_run(open_store(workspace), "dissect-manipulate", config, run_id)
+    engine = begin_run(open_store(workspace), "dissect-manipulate", config, job.run_id)
     results, training = [], None
     if "prompt" in methods:
         results.append(
@@ -139,7 +138,7 @@ def manipulate(
                 sampling,
                 n_boot=bootstrap,
                 level=level,
-                seed=seed,
+                seed=job.seed,
             )
         )
     if dpo is not None:
@@ -159,7 +158,7 @@ def manipulate(
                 dpo,
                 n_boot=bootstrap,
                 level=level,
-                seed=seed,
+                seed=job.seed,
             )
         results.append(dpo_result)
     table = pd.concat([r.arms for r in results], ignore_index=True)

@@ -12,13 +12,15 @@ import typer
 from alignscope.api.dissect import scenario_spec, write_result
 from alignscope.cli import options as opt
 from alignscope.cli.common import begin_run, emit_json, end_run, open_store, out_console, print_table
-from alignscope.cli.dissect.shared import OutOpt
+from alignscope.cli.dissect.shared import ModelRunOptions, OutOpt
+from alignscope.cli.option_groups import with_groups
 
 ClassifierOpt = Annotated[
     str, typer.Option("--classifier", help="Scenario classifier model as BACKEND:MODEL or BACKEND:MODEL@URL.")
 ]
 
 
+@with_groups(job=ModelRunOptions)
 def scenarios(
     queries: Annotated[str, typer.Argument(help="Bundled data set or file of prompts to label.")],
     classifier: ClassifierOpt = "hf:smollm2-135m",
@@ -26,10 +28,7 @@ def scenarios(
         bool, typer.Option("--text", help="Parse text verdicts instead of next-token probabilities.")
     ] = False,
     template: Annotated[str, typer.Option(help="Scenario template.")] = "scenario-groups",
-    api_key_env: opt.ApiKeyEnv = None,
-    limit: opt.Limit = None,
-    seed: opt.Seed = 0,
-    run_id: opt.RunId = None,
+    job: ModelRunOptions = ModelRunOptions(),
     out: OutOpt = None,
     workspace: opt.Workspace = None,
     json_out: opt.Json = False,
@@ -38,13 +37,18 @@ def scenarios(
     from alignscope.data import load_items
     from alignscope.experiments.scenarios import label_scenarios
 
-    spec = scenario_spec(classifier, api_key_env, template, text, seed)
-    items = load_items(queries, limit=limit, seed=seed)
-    config = {"classifier": spec.model_dump(mode="json"), "queries": queries, "limit": limit, "seed": seed}
-    engine = begin_run(open_store(workspace), "dissect-scenarios", config, run_id)
+    spec = scenario_spec(classifier, job.api_key_env, template, text, job.seed)
+    items = load_items(queries, limit=job.limit, seed=job.seed)
+    config = {
+        "classifier": spec.model_dump(mode="json"),
+        "queries": queries,
+        "limit": job.limit,
+        "seed": job.seed,
+    }
+    engine = begin_run(open_store(workspace), "dissect-scenarios", config, job.run_id)
     from alignscope.backends.registry import make_backend
 
-    result = label_scenarios(engine, make_backend(spec.model, where="classifier"), spec, items, seed=seed)
+    result = label_scenarios(engine, make_backend(spec.model, where="classifier"), spec, items, seed=job.seed)
     rows = [
         {
             "dataset": it.dataset,
