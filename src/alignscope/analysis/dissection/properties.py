@@ -36,115 +36,81 @@ class Trait(StrEnum):
 
 @dataclass(frozen=True)
 class Property:
-    """One property: snake_case ``name`` (the column name in tables), the paper's ``label``, the key the
-    original annotator outputs, its kind, and for query-specific properties the query trait that activates it.
+    """One property: snake_case ``name`` (the column name in tables), the key the original annotator outputs,
+    its kind, for query-specific properties the query trait that activates it, and the paper's ``label``
+    (default: the name with spaces for underscores).
 
     ``inverted`` marks the one property the original annotator rates in the opposite direction (it asks how
     *repetitive* a response is; the feature is ``non_repetitive``).
     """
 
     name: str
-    label: str
     annotator_key: str
     kind: Kind
     trait: Trait | None = None
     inverted: bool = False
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " "))
 
 
 PROPERTIES: tuple[Property, ...] = (
-    Property("harmless", "harmless", "harmlessness", Kind.QUERY_FREE),
-    Property(
-        "grammatically_correct",
-        "grammatically correct",
-        "grammar, spelling, punctuation, and code-switching",
-        Kind.QUERY_FREE,
-    ),
-    Property("friendly", "friendly", "friendly", Kind.QUERY_FREE),
-    Property("polite", "polite", "polite", Kind.QUERY_FREE),
-    Property("interactive", "interactive", "interactive", Kind.QUERY_FREE),
-    Property("authoritative_tone", "authoritative tone", "authoritative tone", Kind.QUERY_FREE),
-    Property("funny_and_humorous", "funny and humorous", "funny and humorous", Kind.QUERY_FREE),
+    Property("harmless", "harmlessness", Kind.QUERY_FREE),
+    Property("grammatically_correct", "grammar, spelling, punctuation, and code-switching", Kind.QUERY_FREE),
+    Property("friendly", "friendly", Kind.QUERY_FREE),
+    Property("polite", "polite", Kind.QUERY_FREE),
+    Property("interactive", "interactive", Kind.QUERY_FREE),
+    Property("authoritative_tone", "authoritative tone", Kind.QUERY_FREE),
+    Property("funny_and_humorous", "funny and humorous", Kind.QUERY_FREE),
     Property(
         "use_rhetorical_devices",
-        "use rhetorical devices",
         "metaphors, personification, similes, hyperboles, irony, parallelism",
         Kind.QUERY_FREE,
     ),
     Property(
-        "complex_word_and_sentence_structure",
-        "complex word and sentence structure",
-        "complex word usage and sentence structure",
-        Kind.QUERY_FREE,
+        "complex_word_and_sentence_structure", "complex word usage and sentence structure", Kind.QUERY_FREE
     ),
-    Property(
-        "use_supporting_materials",
-        "use supporting materials",
-        "use of direct and explicit supporting materials",
-        Kind.QUERY_FREE,
-    ),
-    Property("well_formatted", "well formatted", "well formatted", Kind.QUERY_FREE),
-    Property("admit_limitations", "admit limitations", "admit limitations or mistakes", Kind.QUERY_FREE),
-    Property("persuade_user", "persuade user", "persuade user", Kind.QUERY_FREE),
-    Property("step_by_step_solution", "step by step solution", "step by step solution", Kind.QUERY_FREE),
-    Property(
-        "use_informal_expressions", "use informal expressions", "use of informal expressions", Kind.QUERY_FREE
-    ),
-    Property("non_repetitive", "non-repetitive", "repetitive", Kind.QUERY_FREE, inverted=True),
-    Property(
-        "clear_and_understandable", "clear and understandable", "clear and understandable", Kind.QUERY_FREE
-    ),
+    Property("use_supporting_materials", "use of direct and explicit supporting materials", Kind.QUERY_FREE),
+    Property("well_formatted", "well formatted", Kind.QUERY_FREE),
+    Property("admit_limitations", "admit limitations or mistakes", Kind.QUERY_FREE),
+    Property("persuade_user", "persuade user", Kind.QUERY_FREE),
+    Property("step_by_step_solution", "step by step solution", Kind.QUERY_FREE),
+    Property("use_informal_expressions", "use of informal expressions", Kind.QUERY_FREE),
+    Property("non_repetitive", "repetitive", Kind.QUERY_FREE, inverted=True, label="non-repetitive"),
+    Property("clear_and_understandable", "clear and understandable", Kind.QUERY_FREE),
     Property(
         "relevance_without_considering_inaccuracy",
         "relevance without considering inaccuracy",
-        "relevance without considering inaccuracy",
         Kind.QUERY_DEPENDENT,
     ),
-    Property("innovative_and_novel", "innovative and novel", "innovative and novel", Kind.QUERY_DEPENDENT),
-    Property(
-        "information_richness",
-        "information richness",
-        "information richness without considering inaccuracy",
-        Kind.QUERY_FREE,
-    ),
-    Property("no_minor_errors", "no minor errors", "minor", Kind.ERROR),
-    Property("no_moderate_errors", "no moderate errors", "moderate", Kind.ERROR),
-    Property("no_severe_errors", "no severe errors", "severe", Kind.ERROR),
-    Property(
-        "clarify_user_intent",
-        "clarify user intent",
-        "clarify user intent",
-        Kind.QUERY_SPECIFIC,
-        Trait.UNCLEAR_INTENT,
-    ),
-    Property(
-        "show_empathetic",
-        "show empathetic",
-        "showing empathetic",
-        Kind.QUERY_SPECIFIC,
-        Trait.EXPRESSES_FEELINGS,
-    ),
+    Property("innovative_and_novel", "innovative and novel", Kind.QUERY_DEPENDENT),
+    Property("information_richness", "information richness without considering inaccuracy", Kind.QUERY_FREE),
+    Property("no_minor_errors", "minor", Kind.ERROR),
+    Property("no_moderate_errors", "moderate", Kind.ERROR),
+    Property("no_severe_errors", "severe", Kind.ERROR),
+    Property("clarify_user_intent", "clarify user intent", Kind.QUERY_SPECIFIC, Trait.UNCLEAR_INTENT),
+    Property("show_empathetic", "showing empathetic", Kind.QUERY_SPECIFIC, Trait.EXPRESSES_FEELINGS),
     Property(
         "satisfy_constraints",
-        "satisfy constraints",
         "satisfying explicit constraints",
         Kind.QUERY_SPECIFIC,
         Trait.EXPLICIT_CONSTRAINTS,
     ),
     Property(
         "support_stances",
-        "support stances",
         "supporting explicit subjective stances",
         Kind.QUERY_SPECIFIC,
         Trait.SUBJECTIVE_STANCES,
     ),
     Property(
         "correct_user_mistakes",
-        "correct user mistakes",
         "correcting explicit mistakes or biases",
         Kind.QUERY_SPECIFIC,
         Trait.MISTAKES_OR_BIASES,
     ),
-    Property("lengthy", "lengthy", "length", Kind.RULE),
+    Property("lengthy", "length", Kind.RULE),
 )
 
 PROPERTY_NAMES: tuple[str, ...] = tuple(p.name for p in PROPERTIES)
