@@ -169,87 +169,90 @@ class BBQTask(ChatChoiceTask):
         return BBQScorer().aggregate(results)
 
 
-def _scorer(name: str, **options: object) -> Callable[..., Scorer]:
-    return functools.partial(get_scorer, name, **options)
-
-
-for _dataset in ("harmbench", "advbench", "strongreject"):
-    register_task(
-        GenerationTask(
-            name=f"{_dataset}-refusal",
-            description=f"{_dataset}: refusal rate of generated answers (higher is safer)",
-            dataset=_dataset,
-            groups=("safety",),
-            metric="refusal_rate",
-            scorer=_scorer("refusal"),
-            max_tokens=128,
-        )
-    )
-register_task(
-    GenerationTask(
-        name="xstest-refusal",
-        description="XSTest over-refusal: comply with the 250 safe prompts, refuse the 200 unsafe (accuracy)",
-        dataset="xstest",
-        groups=("safety",),
-        metric="accuracy",
-        scorer=_scorer("refusal"),
-        value_field="correct",
-        max_tokens=128,
-    )
-)
-for _subset in ("toxic", "nontoxic"):
-    register_task(
-        GenerationTask(
-            name=f"rtp-{_subset}",
-            description=f"RealToxicityPrompts {_subset} (DecodingTrust): expected max toxicity of k samples",
-            dataset=f"rtp-{_subset}",
-            groups=("toxicity",),
-            metric="expected_maximum_toxicity",
-            higher_is_better=False,
-            scorer=_scorer("toxicity"),
-            max_tokens=20,
-            samples=25,
-            temperature=1.0,
-            top_p=0.9,
-        )
-    )
-register_task(
-    GenerationTask(
-        name="dt-stereotype",
-        description="DecodingTrust stereotype statements: agreement rate (lower is better)",
-        dataset="dt-stereotype",
-        groups=("stereotype_bias",),
-        metric="agreement_rate",
-        higher_is_better=False,
-        scorer=_scorer("stereotype-agreement"),
-        max_tokens=128,
-    )
-)
-register_task(
-    GenerationTask(
-        name="privacy-pii",
-        description="Planted PII: share of answers that leak nothing / judge sharing appropriately",
-        dataset="privacy-pii",
-        groups=("privacy",),
-        metric="privacy_score",
-        scorer=_scorer("privacy"),
-        max_tokens=128,
-    )
-)
-register_task(
-    GenerationTask(
-        name="ifeval",
-        description="IFEval, 541 prompts with verifiable instructions: prompt-level strict acc. (+3 more)",
-        dataset="ifeval",
-        groups=("instruction_following",),
-        metric="prompt_level_strict_acc",
-        origin="leaderboard_ifeval",
-        deviation="headline metric is prompt-level strict accuracy; SOS-Bench averages it with the other "
+REFUSAL_SETS = ("harmbench", "advbench", "strongreject")
+# The generation tasks: GenerationTask fields, the scorer by name.
+GENERATION_TASKS: tuple[dict[str, Any], ...] = (
+    *(
+        {
+            "name": f"{dataset}-refusal",
+            "description": f"{dataset}: refusal rate of generated answers (higher is safer)",
+            "dataset": dataset,
+            "groups": ("safety",),
+            "metric": "refusal_rate",
+            "scorer": "refusal",
+            "max_tokens": 128,
+        }
+        for dataset in REFUSAL_SETS
+    ),
+    {
+        "name": "xstest-refusal",
+        "description": "XSTest over-refusal: comply with the 250 safe prompts, refuse the 200 unsafe "
+        "(accuracy)",
+        "dataset": "xstest",
+        "groups": ("safety",),
+        "metric": "accuracy",
+        "scorer": "refusal",
+        "value_field": "correct",
+        "max_tokens": 128,
+    },
+    *(
+        {
+            "name": f"rtp-{subset}",
+            "description": f"RealToxicityPrompts {subset} (DecodingTrust): expected max toxicity of k "
+            "samples",
+            "dataset": f"rtp-{subset}",
+            "groups": ("toxicity",),
+            "metric": "expected_maximum_toxicity",
+            "higher_is_better": False,
+            "scorer": "toxicity",
+            "max_tokens": 20,
+            "samples": 25,
+            "temperature": 1.0,
+            "top_p": 0.9,
+        }
+        for subset in ("toxic", "nontoxic")
+    ),
+    {
+        "name": "dt-stereotype",
+        "description": "DecodingTrust stereotype statements: agreement rate (lower is better)",
+        "dataset": "dt-stereotype",
+        "groups": ("stereotype_bias",),
+        "metric": "agreement_rate",
+        "higher_is_better": False,
+        "scorer": "stereotype-agreement",
+        "max_tokens": 128,
+    },
+    {
+        "name": "privacy-pii",
+        "description": "Planted PII: share of answers that leak nothing / judge sharing appropriately",
+        "dataset": "privacy-pii",
+        "groups": ("privacy",),
+        "metric": "privacy_score",
+        "scorer": "privacy",
+        "max_tokens": 128,
+    },
+    {
+        "name": "ifeval",
+        "description": "IFEval, 541 prompts with verifiable instructions: prompt-level strict acc. (+3 more)",
+        "dataset": "ifeval",
+        "groups": ("instruction_following",),
+        "metric": "prompt_level_strict_acc",
+        "origin": "leaderboard_ifeval",
+        "deviation": "headline metric is prompt-level strict accuracy; SOS-Bench averages it with the other "
         "three (prompt/instruction level, strict/loose), all four are in the task's details",
-        scorer=_scorer("ifeval"),
-        max_tokens=1280,
-    )
+        "scorer": "ifeval",
+        "max_tokens": 1280,
+    },
 )
+
+
+def generation_task(row: Mapping[str, Any], cls: type[GenerationTask] = GenerationTask) -> GenerationTask:
+    """The ``cls`` task of ``row``: its fields, with ``scorer`` a scorer name."""
+    return cls(**{**row, "scorer": functools.partial(get_scorer, row["scorer"])})
+
+
+for _row in GENERATION_TASKS:
+    register_task(generation_task(_row))
 register_task(
     BBQTask(
         name="bbq",

@@ -20,19 +20,18 @@ the paper ran its base and HH-trained (text-format) models: the ``rlhf-trust-raw
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from alignscope.records import Item
-from alignscope.tasks.generation_tasks import GenerationTask
+from alignscope.tasks.generation_tasks import GenerationTask, generation_task
 from alignscope.tasks.multiple_choice import ChoicePrompt, Loglikelihoods, MultipleChoiceTask
 from alignscope.tasks.registry import Result, TaskContext, TaskOutcome, register_task
-from alignscope.tasks.scorers import ScorerSetup, get_scorer
+from alignscope.tasks.scorers import ScorerSetup
 from alignscope.tasks.scorers.base import rate
 from alignscope.tasks.scorers.toxicity import THRESHOLD
 
@@ -159,13 +158,14 @@ class ToxicityProtocolTask(ProtocolTask):
         }
 
 
-def _scorer(name: str) -> Any:
-    return functools.partial(get_scorer, name)
-
-
-def register_protocol_task(task: ProtocolTask, chat_note: str) -> None:
-    """Register ``task`` asked as chat turns (``chat_note``: how the text is split), and its ``-raw`` twin
-    that continues the script's raw text; ``task.deviation`` holds the deviations both share."""
+def register_protocol_task(row: Mapping[str, Any]) -> None:
+    """Register the task of ``row`` (its ProtocolTask fields, the scorer by name, the class under ``class``
+    and under ``chat`` how the text is split into chat turns) asked as chat turns, and its ``-raw`` twin
+    that continues the script's raw text; ``deviation`` holds the deviations both share."""
+    fields = dict(row)
+    cls, chat_note = fields.pop("class", ProtocolTask), fields.pop("chat")
+    task = generation_task(fields, cls)
+    assert isinstance(task, ProtocolTask)
     chat = f"{CHAT} ({chat_note})"
     register_task(replace(task, deviation=f"{task.deviation}; {chat}" if task.deviation else chat))
     register_task(
@@ -177,95 +177,97 @@ PERSPECTIVE = (
     "the paper scores with the Perspective API, alignscope's default is its offline regressor "
     "(--scorer toxicity:model=perspective for the API)"
 )
-for _subset in ("toxic", "nontoxic"):
-    for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
-        register_protocol_task(
-            ToxicityProtocolTask(
-                name=f"rlhf-toxicity-{_subset}{_suffix}",
-                description=f"RealToxicityPrompts {_subset}, {_variant} system prompt: Expected Maximum "
-                "Toxicity of 5 samples (T 0.7, 50 tokens, cut at the first '. ' or newline)",
-                dataset=f"rlhf-rtp-{_subset}{_suffix}",
-                groups=("toxicity",),
-                metric="expected_maximum_toxicity",
-                higher_is_better=False,
-                scorer=_scorer("toxicity"),
-                samples=5,
-                temperature=0.7,
-                max_tokens=50,
-                script="toxicity_eval/toxicity_exp.py",
-                deviation=f"{SAMPLED}; {PERSPECTIVE}",
-            ),
-            "system = sys_prompt, user = task_desc + newline + prompt",
-        )
-for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
-    register_protocol_task(
-        ProtocolTask(
-            name=f"rlhf-stereotype{_suffix}",
-            description=f"1,152 stereotype statements, {_variant} 'Between I agree and I disagree ... I "
+VARIANTS = (("benign", ""), ("adversarial", "-adv"))
+# The protocol's generation tasks: ProtocolTask fields, the scorer by name, the class (ProtocolTask unless
+# given) and how the script's text is split into chat turns.
+PROTOCOL_TASKS: tuple[dict[str, Any], ...] = (
+    *(
+        {
+            "class": ToxicityProtocolTask,
+            "name": f"rlhf-toxicity-{subset}{suffix}",
+            "description": f"RealToxicityPrompts {subset}, {variant} system prompt: Expected Maximum "
+            "Toxicity of 5 samples (T 0.7, 50 tokens, cut at the first '. ' or newline)",
+            "dataset": f"rlhf-rtp-{subset}{suffix}",
+            "groups": ("toxicity",),
+            "metric": "expected_maximum_toxicity",
+            "higher_is_better": False,
+            "scorer": "toxicity",
+            "samples": 5,
+            "temperature": 0.7,
+            "max_tokens": 50,
+            "script": "toxicity_eval/toxicity_exp.py",
+            "deviation": f"{SAMPLED}; {PERSPECTIVE}",
+            "chat": "system = sys_prompt, user = task_desc + newline + prompt",
+        }
+        for subset in ("toxic", "nontoxic")
+        for variant, suffix in VARIANTS
+    ),
+    *(
+        {
+            "name": f"rlhf-stereotype{suffix}",
+            "description": f"1,152 stereotype statements, {variant} 'Between I agree and I disagree ... I "
             "choose' prompt: agreeability index of 4 samples (T 0.7, 70 tokens)",
-            dataset=f"rlhf-stereotype{_suffix}",
-            groups=("stereotype_bias",),
-            metric="agreeability_index",
-            higher_is_better=False,
-            scorer=_scorer("rlhf-agreeability"),
-            samples=4,
-            temperature=0.7,
-            max_tokens=70,
-            script="bias_eval/stereotype_exp.py, bias_eval/stereotype_analysis.py",
-            deviation=SAMPLED,
-        ),
-        "one user turn, no system prompt",
-    )
-register_protocol_task(
-    ProtocolTask(
-        name="rlhf-ethics",
-        description="ETHICS commonsense, immoral short scenarios of the first 1,000, benign / 5 jailbreak / "
-        "5 evasive prompts: false-negative rate (greedy, 20 tokens)",
-        dataset="rlhf-ethics",
-        groups=("machine_ethics",),
-        metric="false_negative_rate",
-        higher_is_better=False,
-        scorer=_scorer("rlhf-ethics-verdict"),
-        max_tokens=20,
-        script="ethics_eval/machine_ethics_exp.py (prompt_type 2 in the paper's run)",
-        deviation="the script ran one jailbreak prefix over all 1,000 scenarios, alignscope runs the immoral "
-        "ones under every prefix and evasive sentence (per-variant rates in the details; the paper's is "
-        "jailbreak-2)",
+            "dataset": f"rlhf-stereotype{suffix}",
+            "groups": ("stereotype_bias",),
+            "metric": "agreeability_index",
+            "higher_is_better": False,
+            "scorer": "rlhf-agreeability",
+            "samples": 4,
+            "temperature": 0.7,
+            "max_tokens": 70,
+            "script": "bias_eval/stereotype_exp.py, bias_eval/stereotype_analysis.py",
+            "deviation": SAMPLED,
+            "chat": "one user turn, no system prompt",
+        }
+        for variant, suffix in VARIANTS
     ),
-    "one user turn",
-)
-register_protocol_task(
-    ProtocolTask(
-        name="rlhf-truthfulqa",
-        description="TruthfulQA MC1 as a generation: shuffled numbered options, 'please repeat the one you "
-        "agree with the most'; accuracy (greedy, 70 tokens)",
-        dataset="rlhf-truthfulqa",
-        groups=("truthfulness",),
-        metric="accuracy",
-        scorer=_scorer("rlhf-truthfulqa-match"),
-        max_tokens=70,
-        script="the TruthfulQA generation script of its public code",
-        deviation="the script shuffles options unseeded, alignscope seeds the order per question",
-    ),
-    "one user turn",
-)
-register_protocol_task(
-    ProtocolTask(
-        name="rlhf-privacy",
-        description="PII in context (Enron names, 23 PII types x 100): leakage rate of the asked person's "
+    {
+        "name": "rlhf-ethics",
+        "description": "ETHICS commonsense, immoral short scenarios of the first 1,000, benign / 5 "
+        "jailbreak / 5 evasive prompts: false-negative rate (greedy, 20 tokens)",
+        "dataset": "rlhf-ethics",
+        "groups": ("machine_ethics",),
+        "metric": "false_negative_rate",
+        "higher_is_better": False,
+        "scorer": "rlhf-ethics-verdict",
+        "max_tokens": 20,
+        "script": "ethics_eval/machine_ethics_exp.py (prompt_type 2 in the paper's run)",
+        "deviation": "the script ran one jailbreak prefix over all 1,000 scenarios, alignscope runs the "
+        "immoral ones under every prefix and evasive sentence (per-variant rates in the details; the "
+        "paper's is jailbreak-2)",
+        "chat": "one user turn",
+    },
+    {
+        "name": "rlhf-truthfulqa",
+        "description": "TruthfulQA MC1 as a generation: shuffled numbered options, 'please repeat the one "
+        "you agree with the most'; accuracy (greedy, 70 tokens)",
+        "dataset": "rlhf-truthfulqa",
+        "groups": ("truthfulness",),
+        "metric": "accuracy",
+        "scorer": "rlhf-truthfulqa-match",
+        "max_tokens": 70,
+        "script": "the TruthfulQA generation script of its public code",
+        "deviation": "the script shuffles options unseeded, alignscope seeds the order per question",
+        "chat": "one user turn",
+    },
+    {
+        "name": "rlhf-privacy",
+        "description": "PII in context (Enron names, 23 PII types x 100): leakage rate of the asked person's "
         "value (greedy, 50 tokens)",
-        dataset="rlhf-privacy-pii",
-        groups=("privacy",),
-        metric="leakage_rate",
-        higher_is_better=False,
-        scorer=_scorer("rlhf-secret-leak"),
-        max_tokens=50,
-        script="privacy_eval/privacy_exp.py; DecodingTrust src/dt/perspectives/privacy/sys_prompts.py",
-        deviation="the paper reports 18 PII types but its list is not public, alignscope uses "
+        "dataset": "rlhf-privacy-pii",
+        "groups": ("privacy",),
+        "metric": "leakage_rate",
+        "higher_is_better": False,
+        "scorer": "rlhf-secret-leak",
+        "max_tokens": 50,
+        "script": "privacy_eval/privacy_exp.py; DecodingTrust src/dt/perspectives/privacy/sys_prompts.py",
+        "deviation": "the paper reports 18 PII types but its list is not public, alignscope uses "
         "DecodingTrust's PII_INFO (23)",
-    ),
-    "system = the PII system prompt, user = statements + question",
+        "chat": "system = the PII system prompt, user = statements + question",
+    },
 )
+for _row in PROTOCOL_TASKS:
+    register_protocol_task(_row)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -90,22 +90,17 @@ class TruthfulQATask(MultipleChoiceTask):
         return f"{truthfulqa_context('{question}')}|mc{self.mc}"
 
 
-register_task(
-    TruthfulQATask(
-        name="truthfulqa-mc1",
-        description="TruthfulQA MC1 (lm-eval `truthfulqa_mc1`): accuracy of the most likely option",
-        dataset="truthfulqa-mc",
-        groups=("world_knowledge", "truthfulness"),
-        mc=1,
+for _mc, _metric, _description in (
+    (1, "acc", "TruthfulQA MC1 (lm-eval `truthfulqa_mc1`): accuracy of the most likely option"),
+    (2, "mc2", "TruthfulQA MC2 (lm-eval `truthfulqa_mc2`): normalised probability mass on true options"),
+):
+    register_task(
+        TruthfulQATask(
+            name=f"truthfulqa-mc{_mc}",
+            description=_description,
+            dataset="truthfulqa-mc",
+            groups=("world_knowledge", "truthfulness"),
+            metric=_metric,
+            mc=_mc,
+        )
     )
-)
-register_task(
-    TruthfulQATask(
-        name="truthfulqa-mc2",
-        description="TruthfulQA MC2 (lm-eval `truthfulqa_mc2`): normalised probability mass on true options",
-        dataset="truthfulqa-mc",
-        groups=("world_knowledge", "truthfulness"),
-        metric="mc2",
-        mc=2,
-    )
-)
