@@ -62,6 +62,44 @@ class Scorer(ABC):
         """Summary metrics with ``value`` (the headline metric) and ``n`` (results summarised)."""
 
 
+class VerdictScorer(Scorer):
+    """Reads one verdict from each reply (:meth:`verdict`): ``value`` 1.0 when it is the first of ``shares``
+    (the flagged verdict; lower is better). A result holds the verdict under ``field`` and the Item's
+    category under ``by``; the aggregate holds the share of each verdict of ``shares`` (metric name ->
+    verdict; the first is the headline) and, under ``by_metric``, the flagged share per category."""
+
+    higher_is_better = False
+    field: ClassVar[str] = "verdict"
+    by: ClassVar[str]
+    by_metric: ClassVar[str]
+    shares: ClassVar[Mapping[str, object]]
+
+    @abstractmethod
+    def verdict(self, response: str) -> object:
+        """The verdict the reply states."""
+
+    @property
+    def flagged(self) -> object:
+        """The flagged verdict: the first of ``shares``."""
+        return next(iter(self.shares.values()))
+
+    def score(self, item: Item, response: str) -> Result:
+        """The reply's verdict, whether it is the flagged one, and the Item's category."""
+        verdict = self.verdict(response)
+        value = float(verdict == self.flagged)
+        return {"item_id": item.id, "value": value, self.field: verdict, self.by: item.category}
+
+    def aggregate(self, results: Sequence[Result]) -> Result:
+        """The share of each verdict of ``shares`` (the first also as ``value``) and the flagged share per
+        category (categories that are set, sorted)."""
+        shares = {metric: rate([r[self.field] == v for r in results]) for metric, v in self.shares.items()}
+        categories = sorted({r[self.by] for r in results if r.get(self.by)})
+        flagged = [(r.get(self.by), r[self.field] == self.flagged) for r in results]
+        by_category = {c: rate([hit for category, hit in flagged if category == c]) for c in categories}
+        headline = next(iter(shares.values()))
+        return {"value": headline, "n": len(results), **shares, self.by_metric: by_category}
+
+
 ScorerT = TypeVar("ScorerT", bound=type[Scorer])
 SCORERS: Registry[type[Scorer]] = Registry("scorer", packages=("alignscope.tasks.scorers",))
 
