@@ -24,11 +24,12 @@ finished.
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import fmean
@@ -84,6 +85,26 @@ class MetaRewardingResult:
 
     checkpoints: list[str]
     metrics: list[dict[str, Any]]
+
+
+_Stage = Callable[..., dict[str, Any]]
+
+
+def _resumable(stage: str) -> Callable[[_Stage], _Stage]:
+    """A stage method ``(self, t, ...)`` of the loop that returns iteration ``t``'s stored ``stage`` marker
+    when there is one, else runs and stores what it returns as that marker."""
+
+    def decorate(method: _Stage) -> _Stage:
+        @functools.wraps(method)
+        def run(self: _Loop, t: int, *args: Any) -> dict[str, Any]:
+            done = self.marker(t, stage)
+            if done is not None:
+                return done
+            return self.mark(t, stage, method(self, t, *args))
+
+        return run
+
+    return decorate
 
 
 @dataclass
@@ -266,26 +287,20 @@ class _Loop:
             return backend.max_batch
         return max(1, responses)
 
+    @_resumable("actor_pairs")
     def actor_pairs(
         self, t: int, responses: Sequence[Generation], rubric: Sequence[Judgment]
     ) -> dict[str, Any]:
         """Length-controlled actor pairs (marker: the pairs and counts)."""
-        done = self.marker(t, "actor_pairs")
-        if done is not None:
-            return done
         rows, counts = actor_pairs(self.keyed, responses, rubric, self.config.rho)
         scored = [r["chosen_score"] for r in rows] + [r["rejected_score"] for r in rows]
-        return self.mark(
-            t, "actor_pairs", {"pairs": rows, **counts, "mean_pair_score": fmean(scored) if scored else None}
-        )
+        return {"pairs": rows, **counts, "mean_pair_score": fmean(scored) if scored else None}
 
+    @_resumable("judge_pairs")
     def judge_pairs(
         self, t: int, responses: Sequence[Generation], rubric: Sequence[Judgment]
     ) -> dict[str, Any]:
         """Meta-judge battles over the most varied response's judgments -> judge pairs (marker: the pairs)."""
-        done = self.marker(t, "judge_pairs")
-        if done is not None:
-            return done
         spec = self.judge_spec(t, "meta")
         template = self.template(spec.template_ref, "meta")
         inputs = meta_inputs(self.keyed, responses, rubric)
@@ -303,15 +318,15 @@ class _Loop:
         }
         rows, counts = judge_pairs(inputs, meta, prompts, self.config.judge_length_cap)
         failed = sum(j.parse_status == "failed" for j in meta)
-        body = {
+        return {
             "pairs": rows,
             **counts,
             "meta_inputs": len(inputs),
             "meta_judgments": len(meta),
             "meta_failed": failed,
         }
-        return self.mark(t, "judge_pairs", body)
 
+    @_resumable("train")
     def train(self, t: int, rows: list[dict[str, Any]]) -> dict[str, Any]:
         """DPO of M(t-1) on ``rows`` -> M(t), registered as ``<name>-iter<t>``."""
         if not rows:
@@ -326,7 +341,7 @@ class _Loop:
         name, result = train_from_config(dpo, self.workspace, data=data)
         losses = result.series("loss")
         summary = {k: v for k, v in result.log_history[-1].items() if k.startswith("train_")}
-        body = {
+        return {
             "checkpoint": name,
             "path": str(result.path),
             "rows": len(rows),
@@ -334,15 +349,12 @@ class _Loop:
             "last_loss": losses[-1] if losses else None,
             **summary,
         }
-        return self.mark(t, "train", body)
 
+    @_resumable("evaluate")
     def evaluate(
         self, t: int, evaluator: IterationEvaluator | None, stages: dict[str, Any]
     ) -> dict[str, Any]:
         """The metrics of M(t) (t = 0: the seed), with what the iteration's stages counted."""
-        done = self.marker(t, "evaluate")
-        if done is not None:
-            return done
         metrics: dict[str, Any] = {"iteration": t, "model": self.model_spec(t).name, **stages}
         if evaluator is not None:
             metrics |= evaluator.evaluate(self.model_spec(t))
@@ -352,7 +364,7 @@ class _Loop:
             metrics["benchmarks"] = evaluate_models(
                 self.engine, [self.model_spec(t)], judge, settings, self.backend_for
             )
-        return self.mark(t, "evaluate", metrics)
+        return metrics
 
     # -- one iteration ----------------------------------------------------------------------------------
     def iteration(self, t: int, evaluator: IterationEvaluator | None) -> dict[str, Any]:
