@@ -21,7 +21,7 @@ import numpy as np
 from alignscope.data.sets.leaderboard import BBH_CHOICES, bbh_prompt
 from alignscope.records import Item
 from alignscope.tasks.multiple_choice import ChoicePrompt, Loglikelihoods, MultipleChoiceTask
-from alignscope.tasks.registry import Result, register_task
+from alignscope.tasks.registry import Result, leaderboard_task, register_task
 
 QUESTION = "Q: {input}\nA:"
 TARGET_DELIMITER = " "
@@ -80,12 +80,9 @@ class BBHTask(MultipleChoiceTask):
 
 
 BBH = register_task(
-    BBHTask(
-        name="bbh",
-        description="BIG-Bench Hard, 24 tasks, 3-shot, options by log-likelihood "
-        "(lm-eval `leaderboard_bbh`): acc_norm",
-        dataset="bbh",
-        groups=("world_knowledge",),
-        origin="leaderboard_bbh",
+    leaderboard_task(
+        BBHTask,
+        "bbh",
+        "BIG-Bench Hard, 24 tasks, 3-shot, options by log-likelihood (lm-eval `leaderboard_bbh`): acc_norm",
     )
 )

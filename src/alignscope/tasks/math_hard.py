@@ -24,7 +24,7 @@ from alignscope.tasks.math_answers import (
     get_unnormalized_answer,
     reference_answer,
 )
-from alignscope.tasks.registry import Result, Task, TaskContext, TaskOutcome, register_task
+from alignscope.tasks.registry import Result, Task, TaskContext, TaskOutcome, leaderboard_task, register_task
 from alignscope.tasks.scorers.base import ScorerSetup
 
 QUESTION = "Problem:\n{problem}\n\nSolution:"
@@ -158,12 +158,10 @@ class MathHardTask(Task):
 
 
 MATH_HARD = register_task(
-    MathHardTask(
-        name="math-hard",
-        description="MATH Level 5, 4-shot Minerva prompt, greedy generation "
-        "(lm-eval `leaderboard_math_hard`): exact match of the final answer",
-        dataset="math-hard",
-        groups=("world_knowledge",),
-        origin="leaderboard_math_hard",
+    leaderboard_task(
+        MathHardTask,
+        "math-hard",
+        "MATH Level 5, 4-shot Minerva prompt, greedy generation (lm-eval `leaderboard_math_hard`): exact "
+        "match of the final answer",
     )
 )

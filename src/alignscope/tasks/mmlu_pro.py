@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from alignscope.data import load_items
 from alignscope.records import Item
 from alignscope.tasks.multiple_choice import ChoicePrompt, MultipleChoiceTask
-from alignscope.tasks.registry import register_task
+from alignscope.tasks.registry import leaderboard_task, register_task
 
 SHOTS = 5
 TARGET_DELIMITER = " "
@@ -88,13 +88,11 @@ class MMLUProTask(MultipleChoiceTask):
 
 
 MMLU_PRO = register_task(
-    MMLUProTask(
-        name="mmlu-pro",
-        description="MMLU-Pro (2024 test), 5-shot, up to 10 options by log-likelihood (lm-eval "
-        "`leaderboard_mmlu_pro`): accuracy",
-        dataset="mmlu-pro",
-        groups=("world_knowledge",),
-        origin="leaderboard_mmlu_pro",
+    leaderboard_task(
+        MMLUProTask,
+        "mmlu-pro",
+        "MMLU-Pro (2024 test), 5-shot, up to 10 options by log-likelihood (lm-eval `leaderboard_mmlu_pro`): "
+        "accuracy",
         deviation=DEVIATION,
     )
 )

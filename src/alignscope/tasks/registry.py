@@ -194,6 +194,15 @@ def register_task(task: Task | None = None, **fields: Any) -> Any:
     return _TASKS.register(task.name, task)
 
 
+def leaderboard_task(cls: type[TaskT], name: str, description: str, **fields: Any) -> TaskT:
+    """The Open LLM Leaderboard v2 task ``cls`` called ``name``: world knowledge, over the data set of that
+    name, reproducing lm-eval's ``leaderboard_<name>`` (dashes as underscores); ``fields`` add the rest."""
+    origin = f"leaderboard_{name.replace('-', '_')}"
+    return cls(
+        name=name, description=description, dataset=name, groups=("world_knowledge",), origin=origin, **fields
+    )
+
+
 def list_tasks() -> list[Task]:
     """Every registered task, sorted by name."""
     return list(_TASKS)

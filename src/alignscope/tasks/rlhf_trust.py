@@ -165,7 +165,6 @@ def register_protocol_task(row: Mapping[str, Any]) -> None:
     fields = dict(row)
     cls, chat_note = fields.pop("class", ProtocolTask), fields.pop("chat")
     task = generation_task(fields, cls)
-    assert isinstance(task, ProtocolTask)
     chat = f"{CHAT} ({chat_note})"
     register_task(replace(task, deviation=f"{task.deviation}; {chat}" if task.deviation else chat))
     register_task(
