@@ -43,7 +43,7 @@ LCDifficultyOpt = Annotated[
 ]
 
 
-@dataclass
+@dataclass(frozen=True)
 class JudgmentSourceOptions:
     """The judgments a command reads: ``--run``, ``--annotations``, ``--arena-hard`` (with
     ``--arena-answers`` and ``--arena-baseline``), ``--shipped``, restricted to ``--only``."""
