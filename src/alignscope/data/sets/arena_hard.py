@@ -3,14 +3,26 @@ reference answers), from lmarena/arena-hard-auto."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from alignscope.data.io import read_jsonl
-from alignscope.data.registry import bundled_path, register
+from alignscope.data.registry import Loader, bundled_path, register
 from alignscope.records import Item, Message
 
 FOLDER = "arena_hard"
 BASELINE = "gpt-4-0314"
+
+
+def arena_set(name: str, source: str, description: str) -> Callable[[Loader], Loader]:
+    """Decorator registering data set ``name`` from lmarena/arena-hard-auto (Apache-2.0, bundled in
+    ``arena_hard``); ``source`` is the commit and path in that repository."""
+    return register(
+        name,
+        description=description,
+        licence="Apache-2.0",
+        source=f"lmarena/arena-hard-auto {source}",
+        folder=FOLDER,
+    )
 
 
 def _baseline_answers() -> dict[str, str]:
@@ -18,12 +30,10 @@ def _baseline_answers() -> dict[str, str]:
     return {r["uid"]: r["messages"][-1]["content"]["answer"] for r in rows}
 
 
-@register(
+@arena_set(
     "arena-hard-v0.1",
-    description="Arena-Hard-Auto v0.1: 500 hard prompts; target holds the gpt-4-0314 baseline answer",
-    licence="Apache-2.0",
-    source="lmarena/arena-hard-auto @196f6b8: data/arena-hard-v0.1",
-    folder=FOLDER,
+    "@196f6b8: data/arena-hard-v0.1",
+    "Arena-Hard-Auto v0.1: 500 hard prompts; target holds the gpt-4-0314 baseline answer",
 )
 def load_arena_hard_v01() -> Iterator[Item]:
     """Items with category = the topic cluster and the baseline's answer in ``target``."""
@@ -39,12 +49,10 @@ def load_arena_hard_v01() -> Iterator[Item]:
         )
 
 
-@register(
+@arena_set(
     "arena-bench-v1",
-    description="arena-bench-v1: 300 questions with GPT-4 reference answers (single-answer grading)",
-    licence="Apache-2.0",
-    source="lmarena/arena-hard-auto history @4a705dd: data/arena-bench-v1",
-    folder=FOLDER,
+    "history @4a705dd: data/arena-bench-v1",
+    "arena-bench-v1: 300 questions with GPT-4 reference answers (single-answer grading)",
 )
 def load_arena_bench_v1() -> Iterator[Item]:
     """Items with the GPT-4 reference answer its judge was given in ``reference``."""

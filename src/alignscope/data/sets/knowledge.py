@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,14 +31,17 @@ def mmlu_chat_prompt(row: dict[str, Any]) -> str:
     )
 
 
-def _mmlu(split: str) -> Iterator[Item]:
+def _mmlu(dataset: str, split: str) -> Iterator[Item]:
+    """The ``split`` questions as data set ``dataset``, in upstream order, subjects in
+    alphabetical order (lm-evaluation-harness takes the first five dev questions of a subject as shots);
+    ``target`` keeps the raw question and subject."""
     counters: dict[str, int] = {}
     for row in read_jsonl(bundled_path("mmlu", f"{split}.jsonl.gz")):
         subject = row["subject"]
         counters[subject] = counters.get(subject, -1) + 1
         yield Item(
             id=f"mmlu-{split}-{subject}-{counters[subject]}",
-            dataset="mmlu" if split == "test" else "mmlu-dev",
+            dataset=dataset,
             category=subject,
             messages=[Message(role="user", content=mmlu_chat_prompt(row))],
             choices=list(row["choices"]),
@@ -47,28 +51,17 @@ def _mmlu(split: str) -> Iterator[Item]:
         )
 
 
-@register(
-    "mmlu",
-    description="MMLU test: 14,042 four-option questions in 57 subjects; accuracy by log-likelihood",
-    licence="MIT",
-    source=MMLU_SOURCE,
-    folder="mmlu",
-)
-def load_mmlu() -> Iterator[Item]:
-    """Test questions, subjects in alphabetical order; ``target`` keeps the raw question and subject."""
-    return _mmlu("test")
-
-
-@register(
-    "mmlu-dev",
-    description="MMLU dev: the 5 few-shot examples of each of the 57 subjects",
-    licence="MIT",
-    source=MMLU_SOURCE,
-    folder="mmlu",
-)
-def load_mmlu_dev() -> Iterator[Item]:
-    """Dev questions in upstream order (lm-evaluation-harness takes the first five of a subject as shots)."""
-    return _mmlu("dev")
+for _dataset, _split, _description in (
+    ("mmlu", "test", "MMLU test: 14,042 four-option questions in 57 subjects; accuracy by log-likelihood"),
+    ("mmlu-dev", "dev", "MMLU dev: the 5 few-shot examples of each of the 57 subjects"),
+):
+    register(
+        _dataset,
+        description=_description,
+        licence="MIT",
+        source=MMLU_SOURCE,
+        folder="mmlu",
+    )(functools.partial(_mmlu, _dataset, _split))
 
 
 @register(

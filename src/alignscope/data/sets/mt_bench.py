@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from alignscope.data.io import read_jsonl
-from alignscope.data.registry import bundled_path, register
+from alignscope.data.registry import Loader, bundled_path, register
 from alignscope.records import Item, Message
 
 SOURCE = "lm-sys/FastChat @0e6d3e4: fastchat/llm_judge/data"
+
+
+def fastchat_set(name: str, description: str) -> Callable[[Loader], Loader]:
+    """Decorator registering data set ``name`` from FastChat's llm_judge data (Apache-2.0, bundled in
+    ``mt_bench``)."""
+    return register(name, description=description, licence="Apache-2.0", source=SOURCE, folder="mt_bench")
 
 
 def _references() -> dict[int, list[str]]:
@@ -16,13 +22,7 @@ def _references() -> dict[int, list[str]]:
     return {r["question_id"]: r["choices"][0]["turns"] for r in rows}
 
 
-@register(
-    "mt_bench",
-    description="MT-Bench: 80 two-turn questions in 8 categories; GPT-4 reference answers for 30",
-    licence="Apache-2.0",
-    source=SOURCE,
-    folder="mt_bench",
-)
+@fastchat_set("mt_bench", "MT-Bench: 80 two-turn questions in 8 categories; GPT-4 reference answers for 30")
 def load_mt_bench() -> Iterator[Item]:
     """Items with the first turn as the prompt, the second in ``turns``, references in ``target``."""
     refs = _references()
@@ -41,13 +41,7 @@ def load_mt_bench() -> Iterator[Item]:
         )
 
 
-@register(
-    "vicuna_bench",
-    description="Vicuna-bench: 80 single-turn questions in 9 categories",
-    licence="Apache-2.0",
-    source=SOURCE,
-    folder="mt_bench",
-)
+@fastchat_set("vicuna_bench", "Vicuna-bench: 80 single-turn questions in 9 categories")
 def load_vicuna_bench() -> Iterator[Item]:
     """Single-turn Items."""
     for row in read_jsonl(bundled_path("mt_bench", "vicuna_question.jsonl.gz")):

@@ -30,13 +30,14 @@ a ``sys_prompt`` (toxicity, privacy), else one user turn. ``target["raw_prompt"]
 
 from __future__ import annotations
 
+import functools
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from alignscope.data.io import read_csv, read_json, read_jsonl
-from alignscope.data.registry import bundled_path, register
+from alignscope.data.registry import Loader, bundled_path, register
 from alignscope.records import Item, Message
 
 VERSION = "rlhf-trust-ad67ccc"
@@ -149,6 +150,17 @@ def _item(id_: str, dataset: str, raw: str, system: str | None = None, **fields:
     return Item(id=id_, dataset=dataset, messages=_chat(raw, system), data_version=VERSION, **fields)
 
 
+def protocol_set(
+    name: str, folder: str, licence: str, source: str, description: str
+) -> Callable[[Loader], Loader]:
+    """Decorator registering data set ``name`` of the protocol (data version ``VERSION``): its bundled
+    ``folder``, ``licence``, ``source`` (what it takes from the paper's code, after the repository's name)
+    and ``description``."""
+    return register(
+        name, description=description, licence=licence, source=SOURCE + source, folder=folder, version=VERSION
+    )
+
+
 def _toxicity(subset: str, variant: str) -> Iterator[Item]:
     prompts = TOXICITY_PROMPTS[variant]
     dataset = f"rlhf-rtp-{subset}" + ("-adv" if variant == "adversarial" else "")
@@ -163,15 +175,14 @@ def _toxicity(subset: str, variant: str) -> Iterator[Item]:
 
 for _subset in ("toxic", "nontoxic"):
     for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
-        register(
+        protocol_set(
             f"rlhf-rtp-{_subset}{_suffix}",
-            description=f"RealToxicityPrompts {_subset} (DecodingTrust) with the RLHF-Trust {_variant} "
-            "system prompt and continuation instruction",
-            licence="CC-BY-SA-4.0",
-            source=f"{SOURCE}: toxicity_eval/toxicity_exp.py; DecodingTrust data/toxicity/user_prompts",
-            folder="decodingtrust",
-            version=VERSION,
-        )(lambda s=_subset, v=_variant: _toxicity(s, v))
+            "decodingtrust",
+            "CC-BY-SA-4.0",
+            ": toxicity_eval/toxicity_exp.py; DecodingTrust data/toxicity/user_prompts",
+            f"RealToxicityPrompts {_subset} (DecodingTrust) with the RLHF-Trust {_variant} system prompt and "
+            "continuation instruction",
+        )(functools.partial(_toxicity, _subset, _variant))
 
 
 def stereotype_statements() -> list[dict[str, str]]:
@@ -195,15 +206,14 @@ def _stereotype(variant: str) -> Iterator[Item]:
 
 
 for _variant, _suffix in (("benign", ""), ("adversarial", "-adv")):
-    register(
+    protocol_set(
         f"rlhf-stereotype{_suffix}",
-        description=f"DecodingTrust's 1,152 stereotype statements with the RLHF-Trust {_variant} "
-        "'Between I agree and I disagree' completion prompt",
-        licence="CC-BY-SA-4.0",
-        source=f"{SOURCE}: bias_eval/stereotype_exp.py; DecodingTrust data/stereotype/dataset",
-        folder="decodingtrust",
-        version=VERSION,
-    )(lambda v=_variant: _stereotype(v))
+        "decodingtrust",
+        "CC-BY-SA-4.0",
+        ": bias_eval/stereotype_exp.py; DecodingTrust data/stereotype/dataset",
+        f"DecodingTrust's 1,152 stereotype statements with the RLHF-Trust {_variant} 'Between I agree and I "
+        "disagree' completion prompt",
+    )(functools.partial(_stereotype, _variant))
 
 
 def short_scenarios(limit: int | None = None) -> list[dict[str, str]]:
@@ -212,15 +222,14 @@ def short_scenarios(limit: int | None = None) -> list[dict[str, str]]:
     return rows[:limit]
 
 
-@register(
+@protocol_set(
     "rlhf-ethics",
-    description="ETHICS commonsense: immoral ones among the first 1,000 short scenarios, under the benign "
-    "prefix, 5 jailbreak prefixes and 5 evasive sentences (RLHF-Trust / DecodingTrust)",
-    licence="MIT",
-    source=f"{SOURCE}: ethics_eval/machine_ethics_exp.py; DecodingTrust test_machine_ethics.py; "
-    "hendrycks/ethics commonsense/cm_test.csv",
-    folder="ethics",
-    version=VERSION,
+    "ethics",
+    "MIT",
+    ": ethics_eval/machine_ethics_exp.py; DecodingTrust test_machine_ethics.py; hendrycks/ethics "
+    "commonsense/cm_test.csv",
+    "ETHICS commonsense: immoral ones among the first 1,000 short scenarios, under the benign prefix, 5 "
+    "jailbreak prefixes and 5 evasive sentences (RLHF-Trust / DecodingTrust)",
 )
 def load_rlhf_ethics() -> Iterator[Item]:
     """One Item per (prompt variant, immoral scenario); category = benign, jailbreak-K or evasive-K."""
@@ -237,14 +246,13 @@ def load_rlhf_ethics() -> Iterator[Item]:
                         target={"scenario": sentence, "label": 1})  # fmt: skip
 
 
-@register(
+@protocol_set(
     "rlhf-ethics-ll",
-    description="ETHICS commonsense immoral short scenarios, 'Is my action morally wrong? The answer is' "
-    "under 3 prefixes (RLHF-Trust log-likelihood probe)",
-    licence="MIT",
-    source=f"{SOURCE} (log-likelihood ethics script); hendrycks/ethics commonsense/cm_test.csv",
-    folder="ethics",
-    version=VERSION,
+    "ethics",
+    "MIT",
+    " (log-likelihood ethics script); hendrycks/ethics commonsense/cm_test.csv",
+    "ETHICS commonsense immoral short scenarios, 'Is my action morally wrong? The answer is' under 3 "
+    "prefixes (RLHF-Trust log-likelihood probe)",
 )
 def load_rlhf_ethics_ll() -> Iterator[Item]:
     """One Item per (prefix, immoral short scenario); options "Yes" (gold, the action is wrong) and "No"."""
@@ -263,14 +271,13 @@ def truthfulqa_order(n_options: int, question: str) -> list[int]:
     return order
 
 
-@register(
+@protocol_set(
     "rlhf-truthfulqa",
-    description="TruthfulQA MC1 (817) asked as a generation: numbered shuffled options, 'please repeat the "
-    "one you agree with the most' (RLHF-Trust)",
-    licence="Apache-2.0",
-    source=f"{SOURCE} (TruthfulQA generation script); sylinrl/TruthfulQA data/mc_task.json",
-    folder="truthfulqa",
-    version=VERSION,
+    "truthfulqa",
+    "Apache-2.0",
+    " (TruthfulQA generation script); sylinrl/TruthfulQA data/mc_task.json",
+    "TruthfulQA MC1 (817) asked as a generation: numbered shuffled options, 'please repeat the one you "
+    "agree with the most' (RLHF-Trust)",
 )
 def load_rlhf_truthfulqa() -> Iterator[Item]:
     """Options in a seeded shuffled order; ``target`` has the correct answers and their "(j)" labels."""
@@ -313,15 +320,13 @@ def pii_value(rng: random.Random, pii: str, email: str) -> str:
     raise ValueError(f"PII type {pii!r} has no generator")
 
 
-@register(
+@protocol_set(
     "rlhf-privacy-pii",
-    description="DecodingTrust PII in context with Enron names: 23 PII types x 100 prompts, four "
-    "'{name}'s {pii} is {value}.' then 'Q: What is {name}'s {pii}?' (RLHF-Trust)",
-    licence="CC-BY-SA-4.0",
-    source=f"{SOURCE}: privacy_eval/privacy_exp.py; DecodingTrust sys_prompts.py, "
-    "data/privacy/enron_data/name2email.json",
-    folder="decodingtrust_privacy",
-    version=VERSION,
+    "decodingtrust_privacy",
+    "CC-BY-SA-4.0",
+    ": privacy_eval/privacy_exp.py; DecodingTrust sys_prompts.py, data/privacy/enron_data/name2email.json",
+    "DecodingTrust PII in context with Enron names: 23 PII types x 100 prompts, four '{name}'s {pii} is "
+    "{value}.' then 'Q: What is {name}'s {pii}?' (RLHF-Trust)",
 )
 def load_rlhf_privacy() -> Iterator[Item]:
     """Items in the script's order; ``target["secret"]`` is the asked person's value."""

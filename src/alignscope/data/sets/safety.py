@@ -5,7 +5,10 @@ Every Item has ``target["label"]``: "unsafe" (a safe model refuses) or, in XSTes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
+from operator import itemgetter
+from typing import Any
 
 from alignscope.data.io import read_csv
 from alignscope.data.registry import bundled_path, register
@@ -20,100 +23,91 @@ ADVBENCH_SOURCE = "llm-attacks/llm-attacks: data/advbench/harmful_behaviors.csv 
 XSTEST_SOURCE = "paul-rottger/exaggerated-safety @d7bb5bd: xstest_prompts.csv"
 
 
-def _user_item(
-    item_id: str, dataset: str, prompt: str, version: str, category: str | None = None, **target
-) -> Item:
-    return Item(
-        id=item_id,
-        dataset=dataset,
-        category=category or None,
-        messages=[Message(role="user", content=prompt)],
-        target=target,
-        data_version=version,
-    )
+Row = dict[str, str]
 
 
-@register(
-    "harmbench",
-    description="HarmBench: 400 harmful text behaviours (standard, contextual, copyright); refusal rate",
-    licence="MIT",
-    source=HARMBENCH_SOURCE,
-    folder="harmbench",
+def harmbench_prompt(row: Row) -> str:
+    """A behaviour as HarmBench poses it: a contextual one as context, "---", behaviour."""
+    context = row["ContextString"].strip()
+    return f"{context}\n\n---\n\n{row['Behavior']}" if context else row["Behavior"]
+
+
+# Each set: its registry entry (name, description, licence, source, folder), its CSV in the folder and data
+# version; the column of the item id (else the row number from 1), the prompt (a function of the row), the
+# column of the category, and target fields by column (``label`` is "unsafe" unless a column gives it).
+REQUEST_SETS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "harmbench",
+        "description": "HarmBench: 400 harmful text behaviours (standard, contextual, copyright); "
+        "refusal rate",
+        "licence": "MIT",
+        "source": HARMBENCH_SOURCE,
+        "folder": "harmbench",
+        "file": "harmbench_behaviors_text_all.csv.gz",
+        "version": "harmbench-text-all",
+        "id": "BehaviorID",
+        "prompt": harmbench_prompt,
+        "category": "SemanticCategory",
+        "target": {"functional_category": "FunctionalCategory"},
+    },
+    {
+        "name": "advbench",
+        "description": "AdvBench: 520 harmful behaviours; refusal rate",
+        "licence": "MIT",
+        "source": ADVBENCH_SOURCE,
+        "folder": "advbench",
+        "file": "harmful_behaviors.csv.gz",
+        "version": "advbench-cdc99eb",
+        "prompt": itemgetter("goal"),
+        "target": {"affirmative": "target"},
+    },
+    {
+        "name": "strongreject",
+        "description": "StrongREJECT: 313 forbidden prompts in 6 categories; refusal rate",
+        "licence": "MIT",
+        "source": STRONGREJECT_SOURCE,
+        "folder": "harmbench",
+        "file": "strongreject_dataset.csv.gz",
+        "version": "strongreject-v1",
+        "prompt": itemgetter("forbidden_prompt"),
+        "category": "category",
+        "target": {"source": "source"},
+    },
+    {
+        "name": "xstest",
+        "description": "XSTest v2: 250 safe prompts that look unsafe and 200 unsafe contrasts; over-refusal",
+        "licence": "CC-BY-4.0",
+        "source": XSTEST_SOURCE,
+        "folder": "xstest",
+        "file": "xstest_prompts.csv.gz",
+        "version": "xstest-v2-d7bb5bd",
+        "id": "id",
+        "prompt": itemgetter("prompt"),
+        "category": "type",
+        "target": {"label": "label", "focus": "focus", "note": "note"},
+    },
 )
-def load_harmbench() -> Iterator[Item]:
-    """Behaviours as prompts; contextual ones as HarmBench poses them: context, "---", behaviour."""
-    for row in read_csv(bundled_path("harmbench", "harmbench_behaviors_text_all.csv.gz")):
-        context = row["ContextString"].strip()
-        prompt = f"{context}\n\n---\n\n{row['Behavior']}" if context else row["Behavior"]
-        yield _user_item(
-            f"harmbench-{row['BehaviorID']}",
-            "harmbench",
-            prompt,
-            "harmbench-text-all",
-            row["SemanticCategory"],
-            label="unsafe",
-            functional_category=row["FunctionalCategory"],
+
+
+def load_requests(spec: Mapping[str, Any]) -> Iterator[Item]:
+    """The Items of the request set ``spec`` (a row of ``REQUEST_SETS``): one user turn each, file order."""
+    for n, row in enumerate(read_csv(bundled_path(spec["folder"], spec["file"])), 1):
+        category = row[spec["category"]] if "category" in spec else None
+        yield Item(
+            id=f"{spec['name']}-{row[spec['id']] if 'id' in spec else n}",
+            dataset=spec["name"],
+            category=category or None,
+            messages=[Message(role="user", content=spec["prompt"](row))],
+            target={"label": "unsafe"} | {key: row[column] for key, column in spec["target"].items()},
+            data_version=spec["version"],
         )
 
 
-@register(
-    "advbench",
-    description="AdvBench: 520 harmful behaviours; refusal rate",
-    licence="MIT",
-    source=ADVBENCH_SOURCE,
-    folder="advbench",
-)
-def load_advbench() -> Iterator[Item]:
-    """The 520 goals; ``target["affirmative"]`` keeps the attack target string ("Sure, here is ...")."""
-    for n, row in enumerate(read_csv(bundled_path("advbench", "harmful_behaviors.csv.gz")), 1):
-        yield _user_item(
-            f"advbench-{n}",
-            "advbench",
-            row["goal"],
-            "advbench-cdc99eb",
-            label="unsafe",
-            affirmative=row["target"],
-        )
-
-
-@register(
-    "strongreject",
-    description="StrongREJECT: 313 forbidden prompts in 6 categories; refusal rate",
-    licence="MIT",
-    source=STRONGREJECT_SOURCE,
-    folder="harmbench",
-)
-def load_strongreject() -> Iterator[Item]:
-    """The 313 forbidden prompts with their category and source."""
-    for n, row in enumerate(read_csv(bundled_path("harmbench", "strongreject_dataset.csv.gz")), 1):
-        yield _user_item(
-            f"strongreject-{n}",
-            "strongreject",
-            row["forbidden_prompt"],
-            "strongreject-v1",
-            row["category"],
-            label="unsafe",
-            source=row["source"],
-        )
-
-
-@register(
-    "xstest",
-    description="XSTest v2: 250 safe prompts that look unsafe and 200 unsafe contrasts; over-refusal",
-    licence="CC-BY-4.0",
-    source=XSTEST_SOURCE,
-    folder="xstest",
-)
-def load_xstest() -> Iterator[Item]:
-    """The 450 prompts; category is the prompt type, ``target["label"]`` safe/unsafe."""
-    for row in read_csv(bundled_path("xstest", "xstest_prompts.csv.gz")):
-        yield _user_item(
-            f"xstest-{row['id']}",
-            "xstest",
-            row["prompt"],
-            "xstest-v2-d7bb5bd",
-            row["type"],
-            label=row["label"],
-            focus=row["focus"],
-            note=row["note"],
-        )
+for _spec in REQUEST_SETS:
+    register(
+        _spec["name"],
+        description=_spec["description"],
+        licence=_spec["licence"],
+        source=_spec["source"],
+        folder=_spec["folder"],
+    )(functools.partial(load_requests, _spec))

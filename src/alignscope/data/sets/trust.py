@@ -7,12 +7,13 @@ untargeted and targeted system prompts; ETHICS commonsense and Jiminy Cricket as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from alignscope.data.io import read_csv, read_json, read_jsonl
 from alignscope.data.pii import GENERATOR_VERSION, privacy_items
-from alignscope.data.registry import bundled_path, register
+from alignscope.data.registry import Loader, bundled_path, register
 from alignscope.errors import DataError
 from alignscope.records import Item, Message
 
@@ -52,6 +53,8 @@ def _zero_shot(task: str, text: str) -> list[Message]:
 
 
 def _rtp(subset: str) -> Iterator[Item]:
+    """The ``subset`` prompts to continue (toxic: challenging ones), with their Perspective scores in
+    ``target``."""
     for n, row in enumerate(
         read_jsonl(bundled_path("decodingtrust", f"toxicity_user_prompts_{subset}.jsonl.gz"))
     ):
@@ -73,28 +76,24 @@ def _rtp(subset: str) -> Iterator[Item]:
         )
 
 
-@register(
-    "rtp-toxic",
-    description="RealToxicityPrompts toxic subset (DecodingTrust, 1,196): expected maximum toxicity",
-    licence="CC-BY-SA-4.0",
-    source=f"{DT_SOURCE}toxicity/user_prompts/toxic.jsonl",
-    folder="decodingtrust",
-)
-def load_rtp_toxic() -> Iterator[Item]:
-    """Challenging toxic prompts to continue, with their Perspective scores in ``target``."""
-    return _rtp("toxic")
+def decodingtrust_set(name: str, path: str, description: str) -> Callable[[Loader], Loader]:
+    """Decorator registering a data set from DecodingTrust's ``data/`` file or folder ``path`` (CC-BY-SA-4.0,
+    bundled in ``decodingtrust``)."""
+    return register(
+        name, description=description, licence="CC-BY-SA-4.0", source=DT_SOURCE + path, folder="decodingtrust"
+    )
 
 
-@register(
-    "rtp-nontoxic",
-    description="RealToxicityPrompts non-toxic subset (DecodingTrust, 1,200 prompts): expected max toxicity",
-    licence="CC-BY-SA-4.0",
-    source=f"{DT_SOURCE}toxicity/user_prompts/nontoxic.jsonl",
-    folder="decodingtrust",
-)
-def load_rtp_nontoxic() -> Iterator[Item]:
-    """Non-toxic prompts to continue, with their Perspective scores in ``target``."""
-    return _rtp("nontoxic")
+for _subset, _description in (
+    ("toxic", "RealToxicityPrompts toxic subset (DecodingTrust, 1,196): expected maximum toxicity"),
+    (
+        "nontoxic",
+        "RealToxicityPrompts non-toxic subset (DecodingTrust, 1,200 prompts): expected max toxicity",
+    ),
+):
+    decodingtrust_set(f"rtp-{_subset}", f"toxicity/user_prompts/{_subset}.jsonl", _description)(
+        functools.partial(_rtp, _subset)
+    )
 
 
 def bbq_target_index(row: dict[str, Any]) -> int:
@@ -155,12 +154,10 @@ def load_bbq() -> Iterator[Item]:
             yield bbq_item(row)
 
 
-@register(
+@decodingtrust_set(
     "dt-stereotype",
-    description="DecodingTrust stereotype agreement: 1,152 statements x 3 system prompts",
-    licence="CC-BY-SA-4.0",
-    source=f"{DT_SOURCE}stereotype/dataset/",
-    folder="decodingtrust",
+    "stereotype/dataset/",
+    "DecodingTrust stereotype agreement: 1,152 statements x 3 system prompts",
 )
 def load_dt_stereotype() -> Iterator[Item]:
     """Statements to agree or disagree with; category is the system prompt scenario."""
@@ -189,6 +186,8 @@ def load_dt_stereotype() -> Iterator[Item]:
 
 
 def _ethics(filename: str, dataset: str) -> Iterator[Item]:
+    """The ETHICS commonsense split ``filename``: short scenarios and long posts; options "not wrong" (0) /
+    "wrong" (1)."""
     for n, row in enumerate(read_csv(bundled_path("ethics", filename))):
         short = row["is_short"] == "True"
         text = (
@@ -206,28 +205,25 @@ def _ethics(filename: str, dataset: str) -> Iterator[Item]:
         )
 
 
-@register(
-    "ethics-commonsense",
-    description="ETHICS commonsense morality test (3,885): is the action wrong? accuracy",
-    licence="MIT",
-    source="hendrycks/ethics (copy in AI-secure/DecodingTrust @161ae83): commonsense/cm_test.csv",
-    folder="ethics",
-)
-def load_ethics_commonsense() -> Iterator[Item]:
-    """Short scenarios and long posts; options "not wrong" (0) / "wrong" (1)."""
-    return _ethics("cm_test.csv.gz", "ethics-commonsense")
-
-
-@register(
-    "ethics-commonsense-hard",
-    description="ETHICS commonsense morality adversarially filtered test_hard (3,964): accuracy",
-    licence="MIT",
-    source="hendrycks/ethics (copy in AI-secure/DecodingTrust @161ae83): commonsense/cm_test_hard.csv",
-    folder="ethics",
-)
-def load_ethics_commonsense_hard() -> Iterator[Item]:
-    """As ethics-commonsense, on the hard test split."""
-    return _ethics("cm_test_hard.csv.gz", "ethics-commonsense-hard")
+for _dataset, _split, _description in (
+    (
+        "ethics-commonsense",
+        "cm_test",
+        "ETHICS commonsense morality test (3,885): is the action wrong? accuracy",
+    ),
+    (
+        "ethics-commonsense-hard",
+        "cm_test_hard",
+        "ETHICS commonsense morality adversarially filtered test_hard (3,964): accuracy",
+    ),
+):
+    register(
+        _dataset,
+        description=_description,
+        licence="MIT",
+        source=f"hendrycks/ethics (copy in AI-secure/DecodingTrust @161ae83): commonsense/{_split}.csv",
+        folder="ethics",
+    )(functools.partial(_ethics, f"{_split}.csv.gz", _dataset))
 
 
 def jiminy_label(vector: list[int] | None) -> int:
@@ -237,12 +233,10 @@ def jiminy_label(vector: list[int] | None) -> int:
     return 1 if vector[0] + vector[1] > 0 else 0
 
 
-@register(
+@decodingtrust_set(
     "jiminy-cricket",
-    description="Jiminy Cricket text-game scenarios (DecodingTrust, 4,000): good/bad/neutral accuracy",
-    licence="CC-BY-SA-4.0",
-    source=f"{DT_SOURCE}machine_ethics/jiminy_test.json",
-    folder="decodingtrust",
+    "machine_ethics/jiminy_test.json",
+    "Jiminy Cricket text-game scenarios (DecodingTrust, 4,000): good/bad/neutral accuracy",
 )
 def load_jiminy_cricket() -> Iterator[Item]:
     """Scenarios with options good/bad/neutral; category is the game."""
