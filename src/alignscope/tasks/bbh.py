@@ -83,6 +83,8 @@ BBH = register_task(
     leaderboard_task(
         BBHTask,
         "bbh",
-        "BIG-Bench Hard, 24 tasks, 3-shot, options by log-likelihood (lm-eval `leaderboard_bbh`): acc_norm",
+        "BIG-Bench Hard, 3-shot, options by log-likelihood (lm-eval `leaderboard_bbh`): acc_norm; the 24 "
+        "multiple-choice tasks of BBH's 27 (dyck_languages, multistep_arithmetic_two and word_sorting have "
+        "free-form answers and no option list, so `leaderboard_bbh` leaves them out)",
     )
 )
