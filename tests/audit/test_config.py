@@ -26,6 +26,8 @@ limit: 3
 seed: 7
 """
 
+STRENGTH = "strength: {{base: {base}, aligned: {aligned}}}\n"
+
 
 def _write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "audit.yaml"
@@ -49,6 +51,19 @@ def test_a_yaml_config_loads_with_its_models_judges_and_settings(tmp_path):
         (GOOD + "colour: blue\n", "colour: unknown field"),
         (GOOD.replace("limit: 3", "limit: 0"), "limit"),
         ("models: [}", "invalid YAML"),
+        (
+            GOOD + STRENGTH.format(base="judge/alpaca-eval/logprob", aligned="nobody"),
+            "strength.aligned 'nobody'",
+        ),
+        (
+            GOOD + STRENGTH.format(base="judge/alpaca-eval/logprob", aligned="judge/alpaca-eval/logprob"),
+            "name the same judge",
+        ),
+        (
+            GOOD.replace("verdict: logprob", "verdict: text")
+            + STRENGTH.format(base="judge/alpaca-eval", aligned="judge/alpaca-eval"),
+            "verdict: logprob",
+        ),
     ],
 )
 def test_bad_configs_fail_with_one_line_naming_the_problem(tmp_path, text, message):

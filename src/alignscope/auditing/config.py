@@ -10,9 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from alignscope.analysis.instruction_difficulty import DEFAULT_LC_DIFFICULTY, LCDifficultyPolicy
 from alignscope.config import ModelSpec, load_config, validate_config
 from alignscope.judges.config import JudgeSpec
+from alignscope.judges.modes import get_judge_mode
 from alignscope.records import SamplingParams
 
 DEFAULT_OUT = "alignscope-audit"
+
+
+class StrengthComparison(BaseModel):
+    """Two of the audit's judges whose preference strength |P(A) - P(B)| is compared on the pairs both
+    judged: ``base`` (a pretrained model) and ``aligned`` (its aligned version), by their labels."""
+
+    model_config = ConfigDict(extra="forbid")
+    base: str
+    aligned: str
 
 
 class AuditConfig(BaseModel):
@@ -23,7 +33,8 @@ class AuditConfig(BaseModel):
     ``sampling`` is that of the answers to judge prompts, ``suite_max_tokens`` caps the answers of
     generation tasks (default: ``sampling.max_tokens``); ``published`` adds the analyses of the published
     results that ship with alignscope; ``lc_difficulty`` is the instruction difficulty of the LC win rates
-    (see :mod:`alignscope.analysis.instruction_difficulty`)."""
+    (see :mod:`alignscope.analysis.instruction_difficulty`); ``strength`` compares the preference strength
+    of a base and an aligned judge among ``judges`` (both pairwise with logprob verdicts)."""
 
     model_config = ConfigDict(extra="forbid")
     models: list[ModelSpec] = Field(default_factory=list)
@@ -40,6 +51,7 @@ class AuditConfig(BaseModel):
     n_boot: int = Field(2000, ge=100)
     level: float = Field(0.95, gt=0.0, lt=1.0)
     lc_difficulty: LCDifficultyPolicy = DEFAULT_LC_DIFFICULTY
+    strength: StrengthComparison | None = None
     out: str = DEFAULT_OUT
 
     @model_validator(mode="after")
@@ -54,7 +66,25 @@ class AuditConfig(BaseModel):
             raise ValueError(f"baseline '{self.baseline}' is not one of the models ({', '.join(names)})")
         if not self.models and not self.published:
             raise ValueError("nothing to do: give models, or keep published: true")
+        if self.strength is not None:
+            self._check_strength(self.strength)
         return self
+
+    def _check_strength(self, strength: StrengthComparison) -> None:
+        """ValueError unless ``strength`` names two distinct pairwise judges with logprob verdicts."""
+        judges = {j.label: j for j in self.judges}
+        for role, label in (("base", strength.base), ("aligned", strength.aligned)):
+            judge = judges.get(label)
+            if judge is None:
+                known = ", ".join(judges) or "none"
+                raise ValueError(f"strength.{role} '{label}' is not a judge of this audit (judges: {known})")
+            if get_judge_mode(judge.mode).kind != "pair" or judge.verdict != "logprob":
+                raise ValueError(
+                    f"strength.{role} '{label}' must judge pairwise with verdict: logprob (preference "
+                    "strength reads P(A) - P(B))"
+                )
+        if strength.base == strength.aligned:
+            raise ValueError("strength.base and strength.aligned name the same judge")
 
     @property
     def judge_items(self) -> int | None:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.dissection.findings import StrengthFinding, preference_strength
 from alignscope.analysis.instruction_difficulty import LCDifficulty
 from alignscope.analysis.judge_audit import PositionConsistency, Slope
 from alignscope.analysis.judge_checks import audit_judge
@@ -25,6 +26,7 @@ from alignscope.auditing.config import AuditConfig
 from alignscope.backends.base import Backend
 from alignscope.config import ModelSpec
 from alignscope.engine.runner import Engine
+from alignscope.errors import DataError
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.modes import get_judge_mode
 from alignscope.judges.templates import JudgeTemplate
@@ -86,6 +88,26 @@ class LiveResult:
     judges: list[JudgeOutcome]
     meta: MetaAnalysis | None
     meta_notes: list[str] = field(default_factory=list)
+    strength: StrengthFinding | None = None
+    strength_note: str | None = None
+
+
+def compare_strength(
+    cfg: AuditConfig, outcomes: Sequence[JudgeOutcome]
+) -> tuple[StrengthFinding | None, str | None]:
+    """The configured base and aligned judges' preference strength on the pairs both judged, or why it could
+    not be compared (the note)."""
+    if cfg.strength is None:
+        return None, None
+    judgments = [j for outcome in outcomes for j in outcome.judgments]
+    base, aligned = cfg.strength.base, cfg.strength.aligned
+    try:
+        finding = preference_strength(
+            judgments, base, aligned, n_boot=cfg.n_boot, level=cfg.level, seed=cfg.seed
+        )
+    except DataError as exc:
+        return None, f"preference strength of {base} and {aligned} not compared: {exc}"
+    return finding, None
 
 
 def first_turns(items: Sequence[Item]) -> list[Item]:

@@ -16,6 +16,7 @@ from alignscope.auditing.config import AuditConfig
 from alignscope.auditing.live import (
     LiveResult,
     analyse_judge,
+    compare_strength,
     first_turns,
     generate_answers,
     meta_analysis,
@@ -99,7 +100,8 @@ def run_live(engine: Engine, cfg: AuditConfig, timer: StageTimer) -> LiveResult:
             outcomes.append(analyse_judge(spec, template, judgments, answers, baseline, cfg))
     with timer.stage("meta-analysis"):
         meta, notes = meta_analysis(cfg, bench, outcomes, answers)
-    return LiveResult(cfg, items, answers, bench, outcomes, meta, notes)
+        strength, strength_note = compare_strength(cfg, outcomes)
+    return LiveResult(cfg, items, answers, bench, outcomes, meta, notes, strength, strength_note)
 
 
 def live_sections(live: LiveResult) -> list[Section]:
@@ -112,6 +114,8 @@ def live_sections(live: LiveResult) -> list[Section]:
         sections.append(ls.factors_section(cfg, live.bench))
     sections += [ls.judge_section(cfg, outcome) for outcome in live.judges]
     sections.append(ls.meta_analysis_section(cfg, live.meta, live.meta_notes, live.judges))
+    if cfg.strength is not None:
+        sections.append(ls.strength_section(cfg, live.strength, live.strength_note))
     return sections
 
 
@@ -132,6 +136,8 @@ def live_results(live: LiveResult) -> dict[str, Any]:
         ],
         "meta_analysis": live.meta.to_dict() if live.meta else None,
         "meta_analysis_notes": live.meta_notes,
+        "preference_strength": live.strength.to_dict() if live.strength else None,
+        "preference_strength_note": live.strength_note,
     }
 
 

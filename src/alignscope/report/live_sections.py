@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from alignscope.analysis.dissection.findings import StrengthFinding
 from alignscope.analysis.meta import MetaAnalysis, label
 from alignscope.records import Generation, Item
 from alignscope.report.inputs import JudgeResults, LiveSettings
@@ -306,3 +307,49 @@ def meta_analysis_section(
         "Live: do the judges track the concrete factors? (meta-analysis across the models)",
         blocks,
     )
+
+
+def strength_reading(finding: StrengthFinding) -> str:
+    """The paired difference of the aligned and the base judge's preference strength, and its verdict."""
+    pct = f"{finding.level:.0%}"
+    if finding.lower > 0 or finding.upper < 0:
+        verdict = f"{'stronger' if finding.difference > 0 else 'weaker'} than {finding.base}'s: yes at {pct}"
+    else:
+        verdict = f"different from {finding.base}'s: no verdict at {pct} (the interval holds 0)"
+    return (
+        f"{finding.aligned}'s preferences are {verdict}. Paired difference {finding.aligned} - "
+        f"{finding.base} {finding.difference:+.3f}, {pct} interval [{finding.lower:.3f}, "
+        f"{finding.upper:.3f}], over {finding.n} pairs both judged; Wilcoxon signed-rank p = "
+        f"{finding.p_value:.3g}."
+    )
+
+
+def strength_section(cfg: LiveSettings, finding: StrengthFinding | None, note: str | None) -> Section:
+    """Preference dissection on the live judges: the preference strength |P(A) - P(B)| of a base judge and
+    its aligned model on the same pairs (an aligned model's verdicts are expected to be more decided)."""
+    blocks: list[Block] = []
+    if finding is None:
+        blocks.append(Bullets(title="Not computed", items=[note or "no verdicts to compare"]))
+    else:
+        summary = finding.summary.set_index("judge")
+        blocks += [
+            Text(text=strength_reading(finding)),
+            frame_table(
+                summary.rename(columns={"share_above_0_5": "share > 0.5"}),
+                "live_preference_strength",
+                "Preference strength |P(A) - P(B)| per judge on the shared pairs",
+                index="judge",
+            ),
+            Plot(
+                name="live_preference_strength",
+                caption="Mean preference strength per judge; bars span the quartiles.",
+                svg=bar_chart_svg(
+                    list(summary.index),
+                    {"strength": (list(summary["mean"]), list(summary["q25"]), list(summary["q75"]))},
+                    title="Preference strength |P(A) - P(B)|",
+                    y_label="|P(A) - P(B)|",
+                ),
+            ),
+        ]
+    title = "Live dissection: preference strength of base and aligned judges"
+    return live_section(cfg, "live-dissection-strength", title, blocks)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -172,6 +173,11 @@ class StrengthFinding:
     p_value: float
     level: float
     pairs: pd.DataFrame
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: every field but the per-pair values, the summary as records."""
+        plain = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("summary", "pairs")}
+        return plain | {"summary": self.summary.to_dict(orient="records")}
 
 
 def strength_table(judgments: Sequence[Judgment], judge: str) -> pd.Series:

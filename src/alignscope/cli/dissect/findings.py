@@ -4,7 +4,7 @@ to humans by size group, with intervals over scenarios) and on preference streng
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
@@ -119,9 +119,7 @@ def strength(
             f"{aligned} - {base}: {finding.difference:+.3f}, {pct} interval [{finding.lower:.3f}, "
             f"{finding.upper:.3f}]; Wilcoxon signed-rank p = {finding.p_value:.3g}"
         )
-    result = {k: v for k, v in asdict(finding).items() if k not in ("summary", "pairs")}
-    result["summary"] = finding.summary.to_dict(orient="records")
-    result["runs"] = run
+    result = finding.to_dict() | {"runs": run}
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         pairs = out / "strength_pairs.parquet"
