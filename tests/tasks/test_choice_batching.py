@@ -91,3 +91,17 @@ def test_batches_by_context_keep_every_context_whole(hf_smollm2: HFBackend) -> N
     assert [pair for b in cut for pair in b] == items
     assert all(len({r.context for _, r in b}) <= hf_smollm2.max_batch for b in cut)
     assert [len(b) for b in batches(hf_smollm2, "generate", items)] == [8] * 12 + [4]
+
+
+def test_batches_by_context_put_the_longest_contexts_first(hf_smollm2: HFBackend) -> None:
+    lengths = [3, 40, 12, 40, 7, 25, 60, 1, 18, 33]
+    items = [
+        (f"k{q}-{o}", LoglikelihoodRequest(context="x" * n + f" {q}", continuation=f" {o}"))
+        for q, n in enumerate(lengths)
+        for o in "AB"
+    ]
+    cut = batches(hf_smollm2, "loglikelihood", items)
+    contexts = list(dict.fromkeys(r.context for b in cut for _, r in b))
+    assert [len(c) for c in contexts] == sorted((len(r.context) for _, r in items[::2]), reverse=True)
+    assert contexts[1:3] == [items[2][1].context, items[6][1].context]  # the two of 40: first seen first
+    assert sorted(pair for b in cut for pair in b) == sorted(items)

@@ -32,6 +32,7 @@ from alignscope.engine.progress import make_progress
 from alignscope.engine.service import Service
 from alignscope.errors import PermanentBackendError, TransientBackendError
 from alignscope.hashing import stable_hash
+from alignscope.records import Message
 from alignscope.store import RunStore
 
 Target = Backend | Service
@@ -58,15 +59,21 @@ def answerer(target: Target, kind: str) -> tuple[Answer, type[BaseModel]]:
 def batches(target: Target, kind: str, items: list[tuple[str, Any]]) -> list[list[tuple[str, Any]]]:
     """``items`` (key, request) cut into the batches sent: ``max_batch`` requests each, or, for
     log-likelihoods on a backend that ``batches_by_context``, ``max_batch`` distinct contexts each with all
-    its requests (contexts in order of first appearance)."""
+    its requests, longest contexts first (as lm-evaluation-harness orders them: a padded batch then holds
+    contexts of about one length; ties keep their order of first appearance)."""
     size = max(1, target.max_batch)
     if kind != "loglikelihood" or not (isinstance(target, Backend) and target.batches_by_context):
         return [items[i : i + size] for i in range(0, len(items), size)]
     by_context: dict[Any, list[tuple[str, Any]]] = {}
     for key, request in items:
         by_context.setdefault(request.context, []).append((key, request))
-    groups = list(by_context.values())
+    groups = sorted(by_context.values(), key=lambda group: -_context_chars(group[0][1].context))
     return [[pair for group in groups[i : i + size] for pair in group] for i in range(0, len(groups), size)]
+
+
+def _context_chars(context: str | Sequence[Message]) -> int:
+    """Characters of a log-likelihood context (raw text, or the messages' contents)."""
+    return len(context) if isinstance(context, str) else sum(len(m.content) for m in context)
 
 
 @dataclass
