@@ -196,8 +196,10 @@ def register_task(task: Task | None = None, **fields: Any) -> Any:
 
 def leaderboard_task(cls: type[TaskT], name: str, description: str, **fields: Any) -> TaskT:
     """The Open LLM Leaderboard v2 task ``cls`` called ``name``: world knowledge, over the data set of that
-    name, reproducing lm-eval's ``leaderboard_<name>`` (dashes as underscores); ``fields`` add the rest."""
+    name, reproducing lm-eval's ``leaderboard_<name>`` (dashes as underscores), whose prompts are raw text
+    (the description says so: no system prompt reaches them); ``fields`` add the rest."""
     origin = f"leaderboard_{name.replace('-', '_')}"
+    description = f"{description}; raw-text prompts as lm-eval sends them (no chat template or system prompt)"
     return cls(
         name=name, description=description, dataset=name, groups=("world_knowledge",), origin=origin, **fields
     )
