@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from alignscope.backends.base import Backend
@@ -24,9 +25,9 @@ class LocalBackend(Backend):
         self._fingerprint = fingerprint(local.path)
 
     @property
+    @abstractmethod
     def dtype_name(self) -> str:
         """The dtype the weights run in, as a plain name (``float32``, ``bfloat16``...)."""
-        raise NotImplementedError
 
     def identity(self) -> dict[str, Any]:
         """Kind, model label and weights fingerprint, dtype, chat template hash and system prompt."""
