@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from alignscope.analysis.bootstrap import bootstrap_means
+from alignscope.analysis.bootstrap import bootstrap_means, percentile_interval
 from alignscope.errors import DataError
 
 
@@ -38,12 +38,6 @@ class Delta:
     paired: bool
 
 
-def _percentiles(replicates: np.ndarray, level: float) -> tuple[float, float]:
-    tail = 100 * (1 - level) / 2
-    low, high = np.percentile(replicates, [tail, 100 - tail])
-    return float(low), float(high)
-
-
 def stage_delta(
     child: Mapping[str, float],
     parent: Mapping[str, float],
@@ -61,11 +55,11 @@ def stage_delta(
     shared = sorted(set(child) & set(parent))
     if len(shared) >= 2:
         diffs = np.array([child[k] - parent[k] for k in shared], dtype=float)
-        low, high = _percentiles(bootstrap_means(diffs, n_boot, rng), level)
+        low, high = percentile_interval(bootstrap_means(diffs, n_boot, rng), level)
         return Delta(Interval(float(diffs.mean()), low, high), len(shared), True)
     a, b = np.array(list(child.values()), float), np.array(list(parent.values()), float)
     replicates = bootstrap_means(a, n_boot, rng) - bootstrap_means(b, n_boot, rng)
-    low, high = _percentiles(replicates, level)
+    low, high = percentile_interval(replicates, level)
     return Delta(Interval(float(a.mean() - b.mean()), low, high), min(len(a), len(b)), False)
 
 
