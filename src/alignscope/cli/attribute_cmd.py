@@ -12,8 +12,9 @@ from typing import Annotated
 
 import typer
 
+from alignscope.api.runs import close_run, publish_run_report
 from alignscope.cli import options as opt
-from alignscope.cli.common import begin_run, emit_json, end_run, open_store, print_table, save_report
+from alignscope.cli.common import begin_run, finish_report, open_store, print_table
 
 
 def attribute(
@@ -69,7 +70,6 @@ def attribute(
     )
     facts = {"stage": stage, "parent": job.parent, "data": str(data), "kind": job.settings.kind}
     report = Report(title=f"Attribution of {stage}", facts=facts, sections=[attribution_section(summaries)])
-    outputs = save_report(engine, report, out, json_mode=json_out)
-    summary = end_run(engine, {"attribution": summaries, "outputs": outputs}, json_mode=json_out)
-    if json_out:
-        emit_json(summary)
+    outputs = publish_run_report(engine, report, out)
+    summary = close_run(engine, {"attribution": summaries, "outputs": outputs})
+    finish_report(outputs["html"], summary, summary, json_mode=json_out)

@@ -10,9 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from alignscope.api.runs import close_run, open_run, publish_run_report
+from alignscope.api.runs import close_run, open_run
 from alignscope.engine import Engine
-from alignscope.report.model import Report
 from alignscope.store import RunStore
 
 err_console = Console(stderr=True)
@@ -69,14 +68,6 @@ def print_calls(summary: dict[str, Any], *, json_mode: bool) -> None:
         f"failures: {s['failures']}, retries: {s['retries']}"
     )
     console(json_mode).print(line)
-
-
-def save_report(engine: Engine, report: Report, out: Path | None, *, json_mode: bool) -> dict[str, Any]:
-    """Write the run's report into ``out`` (default ``reports/RUN``), store it with the run (for
-    ``alignscope report RUN``) and print its path; returns the paths written."""
-    outputs = publish_run_report(engine, report, out)
-    console(json_mode).print(f"report: {outputs['html']}")
-    return outputs
 
 
 def console(json_mode: bool) -> Console:
