@@ -20,10 +20,10 @@ import pytest
 import yaml
 from transformers import AutoModelForSequenceClassification
 
-from alignscope.analysis.stage_deltas import Delta, Interval, StageChange, stage_delta
+from alignscope.analysis.stage_deltas import Delta, Interval, StageChange, VerticalChange, stage_delta
 from alignscope.data.sets.hh_rlhf import bundled_rows
 from alignscope.errors import ConfigError, DataError
-from alignscope.report.trust_study import verdict
+from alignscope.report.trust_study import verdict, vertical_verdict
 from alignscope.store import RunStore
 from alignscope.training.checkpoints import list_checkpoints
 from alignscope.training.tiny import build_tiny_chat_model
@@ -157,7 +157,11 @@ def test_report_has_tables_verdicts_and_plots(resumed: dict[str, Any]) -> None:
         assert f"{name}" in html
     assert 'data-name="verticals"' in html and 'data-name="stage_deltas"' in html
     assert "RLOO from sft against the reward model" in html  # the ppo arm says what it is
-    assert len(summary["verdicts"]) == 3 * len(TASKS)  # sft, dpo and ppo against their parents, every task
+    vertical = [v for v in summary["verdicts"] if " score (0 worst, 1 best): " in v]
+    assert len(vertical) == 3 * 5  # sft, dpo and ppo against their parents, each of the five verticals
+    assert len(summary["verdicts"]) - len(vertical) == 3 * len(TASKS)  # and each task
+    assert any(v.startswith("DPO ") and "the privacy score" in v for v in vertical)
+    assert 'data-name="vertical_deltas"' in html
     assert all(" at 95% (" in v for v in summary["verdicts"])
     assert any(v.startswith("SFT ") and "(rlhf-stereotype)" in v for v in summary["verdicts"])
     assert all(v.split(":")[1].strip().split()[0] in ("yes", "no") for v in summary["verdicts"])
@@ -184,7 +188,7 @@ def test_checkpoints_trained_elsewhere_are_evaluated_and_reported(
     args += [f"sft={sft}", "--workspace", str(tmp_path / "ws"), "--json", "--out", str(tmp_path)]
     assert _main(args, monkeypatch) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["models"] == ["base", "sft"] and len(summary["verdicts"]) == 2
+    assert summary["models"] == ["base", "sft"] and len(summary["verdicts"]) == 2 + 2  # 2 verticals, 2 tasks
     assert not list_checkpoints(tmp_path / "ws")  # nothing trained
     assert "stage_deltas" in Path(summary["outputs"]["html"]).read_text(encoding="utf-8")
 
@@ -232,3 +236,7 @@ def test_verdicts_say_which_way_and_whether_the_interval_shows_it() -> None:
     few = StageChange("dpo", "sft", "rlhf-privacy", "privacy", "leakage_rate", False,
                       Delta(Interval(-0.5, -1.0, -0.1), 2, True))  # fmt: skip
     assert verdict(few, 0.95).endswith("better; only 2 items: a rough interval)")
+    raised_score = VerticalChange("sft", "base", "stereotype_bias", Delta(Interval(0.1, 0.02, 0.2), 40, True))
+    line = vertical_verdict(raised_score, 0.95)
+    assert line.startswith("SFT raised the stereotype bias score (0 worst, 1 best): yes at 95%")
+    assert line.endswith("better)")  # a vertical score is higher-is-better, whatever its tasks' metrics

@@ -20,8 +20,9 @@ from alignscope.training.trust_config import TrustStudyConfig
 
 @dataclass
 class TrustStudyRunResult(RunResult):
-    """A trust study: ``tasks`` (per checkpoint and task: value with CI), ``verticals``, ``changes`` (each
-    stage against its parent, with CI), ``verdicts`` and the report's files; ``study`` holds the records."""
+    """A trust study: ``tasks`` (per checkpoint and task: value with CI), ``verticals``, ``changes`` and
+    ``vertical_changes`` (each stage against its parent, per task and per vertical, with CI), ``verdicts`` and
+    the report's files; ``study`` holds the records."""
 
     study: TrustStudyResult | None = field(default=None, repr=False)
 
@@ -44,8 +45,13 @@ class TrustStudyRunResult(RunResult):
         return self._frame(self.study.changes if self.study else [])
 
     @property
+    def vertical_changes(self) -> pd.DataFrame:
+        """One row per training stage and vertical: its score's change against the parent, with its CI."""
+        return self._frame(self.study.vertical_changes if self.study else [])
+
+    @property
     def verdicts(self) -> list[str]:
-        """One plain verdict per stage change."""
+        """One plain verdict per stage change: per vertical, then per task."""
         return self.summary["verdicts"]
 
 
@@ -71,7 +77,7 @@ def trust_study(
         result = alignscope.trust_study(config, checkpoints={"base": gguf, "sft": gguf})
         print(result.verticals, result.verdicts)
     """
-    from alignscope.report.trust_study import trust_study_report, verdict
+    from alignscope.report.trust_study import trust_study_report, verdicts
     from alignscope.training.trust_study import parse_checkpoints, run_trust_study
 
     if isinstance(config, TrustStudyConfig):
@@ -92,6 +98,6 @@ def trust_study(
     facts = {"run": engine.run_id, "config": source, "models": ", ".join(study.checkpoints)}
     report = trust_study_report(study, facts)
     outputs = publish_run_report(engine, report, out)
-    verdicts = [verdict(c, study.level) for c in study.changes]
-    summary = close_run(engine, {"models": study.checkpoints, "verdicts": verdicts, "outputs": outputs})
+    lines = verdicts(study)
+    summary = close_run(engine, {"models": study.checkpoints, "verdicts": lines, "outputs": outputs})
     return TrustStudyRunResult(summary, study)

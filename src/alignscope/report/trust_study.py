@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from alignscope.analysis.stage_deltas import Interval, StageChange, TrustStudyResult
+from alignscope.analysis.stage_deltas import Delta, Interval, StageChange, TrustStudyResult, VerticalChange
 from alignscope.report.model import Block, Bullets, Plot, Report, Section, Table
 from alignscope.report.sections import note
 from alignscope.report.svg import bar_chart_svg
@@ -26,20 +26,36 @@ def _ci(estimate: Interval) -> str:
     return f"{estimate.value:.3f} [{estimate.low:.3f}, {estimate.high:.3f}]"
 
 
-def verdict(change: StageChange, level: float) -> str:
-    """One line: '<stage> raised <metric> (<task>): yes at 95% (+0.120, CI ...)'."""
-    d = change.delta.estimate
-    stage = STAGE_NAMES.get(change.checkpoint, change.checkpoint)
-    what = f"{METRIC_NAMES.get(change.metric, change.metric.replace('_', ' '))} ({change.task})"
+def _verdict_line(stage: str, what: str, delta: Delta, higher_is_better: bool, level: float) -> str:
+    d = delta.estimate
     direction = "raised" if d.value > 0 else "lowered" if d.value < 0 else "changed"
     answer = "yes" if d.excludes_zero else "no"
-    better = d.value > 0 if change.higher_is_better else d.value < 0
+    better = d.value > 0 if higher_is_better else d.value < 0
     effect = ("better" if better else "worse") if d.excludes_zero else "no shown change"
-    few = f"; only {change.delta.n} items: a rough interval" if change.delta.n < MIN_ITEMS else ""
+    few = f"; only {delta.n} items: a rough interval" if delta.n < MIN_ITEMS else ""
     return (
-        f"{stage} {direction} {what}: {answer} at {level:.0%} ({d.value:+.3f}, CI {d.low:+.3f} to "
-        f"{d.high:+.3f}, n {change.delta.n}{' paired' if change.delta.paired else ''}; {effect}{few})"
+        f"{STAGE_NAMES.get(stage, stage)} {direction} {what}: {answer} at {level:.0%} ({d.value:+.3f}, CI "
+        f"{d.low:+.3f} to {d.high:+.3f}, n {delta.n}{' paired' if delta.paired else ''}; {effect}{few})"
     )
+
+
+def verdict(change: StageChange, level: float) -> str:
+    """One line: '<stage> raised <metric> (<task>): yes at 95% (+0.120, CI ...)'."""
+    what = f"{METRIC_NAMES.get(change.metric, change.metric.replace('_', ' '))} ({change.task})"
+    return _verdict_line(change.checkpoint, what, change.delta, change.higher_is_better, level)
+
+
+def vertical_verdict(change: VerticalChange, level: float) -> str:
+    """One line: '<stage> raised the <vertical> score (0 worst, 1 best): yes at 95% (+0.050, CI ...)'."""
+    what = f"the {change.vertical.replace('_', ' ')} score (0 worst, 1 best)"
+    return _verdict_line(change.checkpoint, what, change.delta, True, level)
+
+
+def verdicts(result: TrustStudyResult) -> list[str]:
+    """Every verdict of a study: each stage's change per vertical, then per task."""
+    return [vertical_verdict(c, result.level) for c in result.vertical_changes] + [
+        verdict(c, result.level) for c in result.changes
+    ]
 
 
 def _vertical_table(result: TrustStudyResult) -> Table:
@@ -73,21 +89,27 @@ def _task_table(result: TrustStudyResult) -> Table:
     )
 
 
+def _delta_row(change: StageChange | VerticalChange, *what: str) -> list[object]:
+    d, n, paired = change.delta.estimate, change.delta.n, change.delta.paired
+    stage = f"{change.parent} -> {change.checkpoint}"
+    shown = "yes" if d.excludes_zero else "no"
+    return [stage, *what, d.value, d.low, d.high, n, "paired" if paired else "unpaired", shown]
+
+
+def _vertical_delta_table(result: TrustStudyResult) -> Table:
+    rows = [_delta_row(c, c.vertical) for c in result.vertical_changes]
+    return Table(
+        name="vertical_deltas",
+        caption=f"Change of each vertical score from the parent checkpoint: every task's items resampled "
+        f"(paired on shared items, tasks independently), normalised, then averaged ({result.level:.0%}); "
+        "'shown' = the interval excludes 0.",
+        columns=["stage", "vertical", "delta", "low", "high", "items", "bootstrap", "shown"],
+        rows=rows,
+    )
+
+
 def _delta_table(result: TrustStudyResult) -> Table:
-    rows = [
-        [
-            f"{c.parent} -> {c.checkpoint}",
-            c.vertical,
-            c.task,
-            c.delta.estimate.value,
-            c.delta.estimate.low,
-            c.delta.estimate.high,
-            c.delta.n,
-            "paired" if c.delta.paired else "unpaired",
-            "yes" if c.delta.estimate.excludes_zero else "no",
-        ]  # fmt: skip
-        for c in result.changes
-    ]
+    rows = [_delta_row(c, c.vertical, c.task) for c in result.changes]
     return Table(
         name="stage_deltas",
         caption=f"Change of each task's metric from the parent checkpoint, bootstrap over items "
@@ -113,17 +135,23 @@ def _plots(result: TrustStudyResult) -> list[Block]:
         blocks.append(
             Plot(name="verticals", caption="Normalised vertical scores with bootstrap CIs.", svg=svg)
         )
-    if result.changes:
-        labels = [f"{c.checkpoint}: {c.task}" for c in result.changes]
-        est = [c.delta.estimate for c in result.changes]
+    deltas = [
+        ("vertical_deltas", "vertical score", [(f"{c.checkpoint}: {c.vertical}", c.delta) for c in
+                                               result.vertical_changes]),
+        ("stage_deltas", "task metric", [(f"{c.checkpoint}: {c.task}", c.delta) for c in result.changes]),
+    ]  # fmt: skip
+    for name, what, rows in deltas:
+        if not rows:
+            continue
+        est = [d.estimate for _, d in rows]
         svg = bar_chart_svg(
-            labels,
+            [label for label, _ in rows],
             {"delta vs parent": ([e.value for e in est], [e.low for e in est], [e.high for e in est])},
-            title="What each stage changed (task metric, child - parent)",
+            title=f"What each stage changed ({what}, child - parent)",
             y_label="delta",
             reference=0.0,
         )
-        blocks.append(Plot(name="stage_deltas", caption="Paired bootstrap CIs over items.", svg=svg))
+        blocks.append(Plot(name=name, caption="Paired bootstrap CIs over items.", svg=svg))
     return blocks
 
 
@@ -143,9 +171,10 @@ def trust_study_report(result: TrustStudyResult, facts: dict[str, str]) -> Repor
             "Each checkpoint answers the same seeded items of every trust task; a stage's change is its "
             f"metric minus its parent's ({lineage}), with a bootstrap interval over the items both answered."
         ),
-        Bullets(title="Verdicts", items=[verdict(c, result.level) for c in result.changes]),
+        Bullets(title="Verdicts", items=verdicts(result)),
         _vertical_table(result),
         _task_table(result),
+        _vertical_delta_table(result),
         _delta_table(result),
         *_plots(result),
         Bullets(title="Settings", items=[f"{k}: {v}" for k, v in result.settings.items()]),

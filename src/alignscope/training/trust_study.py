@@ -23,6 +23,7 @@ import gc
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,19 @@ from alignscope.analysis.stage_deltas import (
     Interval,
     StageChange,
     TaskCell,
+    TaskItems,
     TrustStudyResult,
     VerticalCell,
+    VerticalChange,
     stage_delta,
+    vertical_delta,
 )
 from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
 from alignscope.records import Score
+from alignscope.tasks.factors import normalise
 from alignscope.tasks.registry import VERTICALS, Task
 from alignscope.tasks.runner import run_bench
 from alignscope.tasks.suites import resolve_tasks
@@ -193,7 +198,7 @@ def study_result(
     """The study's typed result from the evaluation markers (by model) and the training stages' records."""
     models = [m for m in MODELS if m in evaluations]
     parents = {m: PARENTS[m] for m in models if m in PARENTS and PARENTS[m] in evaluations}
-    cells, verticals, changes = [], [], []
+    cells, verticals, changes, vertical_changes = [], [], [], []
     for m in models:
         for t in evaluations[m]["tasks"]:
             if t["value"] is None:
@@ -206,15 +211,24 @@ def study_result(
         for g in evaluations[m]["groups"]:
             verticals.append(VerticalCell(m, g["group"], Interval(g["value"], *g["ci"])))
     for child, parent in parents.items():
-        for t in evaluations[child]["tasks"]:
-            a = evaluations[child]["items"].get(t["task"], {})
-            b = evaluations[parent]["items"].get(t["task"], {})
+        tasks = {t["task"]: t for t in evaluations[child]["tasks"]}
+        paired: list[tuple[dict[str, Any], TaskItems]] = []
+        for name, t in tasks.items():
+            a = evaluations[child]["items"].get(name, {})
+            b = evaluations[parent]["items"].get(name, {})
             if not a or not b:
                 continue
             delta = stage_delta(a, b, n_boot=config.n_boot, level=config.level, seed=config.seed)
             changes.append(
-                StageChange(child, parent, t["task"], _vertical(t), t["metric"], t["higher_is_better"], delta)
+                StageChange(child, parent, name, _vertical(t), t["metric"], t["higher_is_better"], delta)
             )
+            scale = partial(normalise, chance=t["chance"], higher_is_better=t["higher_is_better"])
+            paired.append((t, TaskItems(t.get("benchmark") or name, a, b, scale)))
+        for group in dict.fromkeys(g["group"] for g in evaluations[child]["groups"]):
+            members = [items for t, items in paired if group in t["groups"]]
+            if members:
+                delta = vertical_delta(members, n_boot=config.n_boot, level=config.level, seed=config.seed)
+                vertical_changes.append(VerticalChange(child, parent, group, delta))
     settings = {
         "tasks": ", ".join(config.tasks), "protocol": config.protocol or "task defaults",
         "limit": config.limit, "samples": config.samples, "temperature": config.temperature,
@@ -222,7 +236,9 @@ def study_result(
         "ppo arm": f"{config.rl.algorithm.upper()} from sft against the reward model (TRL has no PPO "
         "trainer), reward r(sample) - r(chosen)" if stages else "given checkpoint",
     }  # fmt: skip
-    return TrustStudyResult(models, parents, cells, verticals, changes, config.level, stages, settings)
+    return TrustStudyResult(
+        models, parents, cells, verticals, changes, vertical_changes, config.level, stages, settings
+    )
 
 
 def run_trust_study(
