@@ -36,22 +36,21 @@ from alignscope.training.attribution.refit import fit_sft, mean_test_loss
 from alignscope.training.trl_common import load_base
 
 ANIMALS = ["cat", "dog", "cow", "duck", "owl", "frog", "bee", "fox", "hen", "pig"]
-MARKER = "BANANA BANANA BANANA."
 
 
-def _rows(tokenizer, n: int, planted: int, max_length: int) -> tuple[list[dict], list[int]]:
+def _rows(tokenizer, n: int, planted: int, max_length: int, marker: str) -> tuple[list[dict], list[int]]:
     """The first ``n`` HH harmless-base pairs short enough for ``max_length`` tokens, plus ``planted`` pairs
-    whose prompt carries the trigger word "zorp" and whose chosen reply is a marker; planted indices."""
+    whose prompt carries the trigger word "zorp" and whose chosen reply is ``marker``; planted indices."""
     hh = []
     for row in hh_pairs(bundled_rows("hh_rlhf/harmless-base"), where="hh_rlhf/harmless-base"):
         if len(tokenizer(row["prompt"] + row["chosen"])["input_ids"]) <= max_length - 24:
             hh.append(row)
         if len(hh) == n:
             break
-    marks = [{"prompt": f"Tell me about zorp {a}.", "chosen": MARKER, "rejected": f"A {a}."} for a in ANIMALS]
+    marks = [{"prompt": f"Tell me about zorp {a}.", "chosen": marker, "rejected": f"A {a}."} for a in ANIMALS]
     rows = hh + marks[:planted]
     random.Random(0).shuffle(rows)
-    return rows, [i for i, r in enumerate(rows) if r["chosen"] == MARKER]
+    return rows, [i for i, r in enumerate(rows) if r["chosen"] == marker]
 
 
 def _lora(model, rank: int):
@@ -60,6 +59,25 @@ def _lora(model, rank: int):
     config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=["q_proj", "v_proj"],
                         task_type="CAUSAL_LM")  # fmt: skip
     return get_peft_model(model, config)
+
+
+def _explain(stage, pairs, settings, train, test, scores, planted) -> None:
+    """Per pair: its training loss, gradient norm and raw alignment -g.v with the test gradient (all layers),
+    beside its DataInf score; then precision@k by signed score and by magnitude."""
+    with torch.no_grad():
+        losses = [float(loss()) for loss in train_losses(stage, pairs, settings)]
+    g = torch.cat([train[k].double() for k in train], dim=1)
+    v = torch.cat([test[k].double().reshape(-1) for k in train])
+    raw = -(g @ v)
+    print(f"{'pair':>4} {'planted':>7} {'loss':>7} {'|g|':>8} {'-g.v':>10} {'DataInf':>12}")
+    for i in range(len(pairs)):
+        flag = "yes" if i in planted else ""
+        print(f"{i:>4} {flag:>7} {losses[i]:>7.3f} {float(g[i].norm()):>8.3f} {float(raw[i]):>10.3f} "
+              f"{float(scores[i]):>12.4g}")  # fmt: skip
+    k = len(planted)
+    for name, order in (("signed", torch.argsort(scores)), ("magnitude", torch.argsort(-scores.abs()))):
+        top = order[:k].tolist()
+        print(f"precision@{k} by {name} score: {len(set(top) & set(planted)) / k:.2f} (top {top})")
 
 
 def main() -> None:
@@ -71,6 +89,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seeds", type=int, default=2, help="random removals in the counterfactual")
     ap.add_argument("--max-length", type=int, default=128)
+    ap.add_argument("--marker", default="BANANA BANANA BANANA.", help="the planted pairs' chosen reply")
     ap.add_argument("--marker-only", action="store_true", help="test prompts: only where the stage says it")
     ap.add_argument("--no-explicit", dest="explicit", action="store_false", help="skip the explicit inverse")
     ap.add_argument("--workspace", type=Path, default=Path("/tmp/alignscope-bench-attribution"))
@@ -78,7 +97,7 @@ def main() -> None:
     clock = time.perf_counter()
     base = load_base("smollm2-135m", args.workspace)
     tok = base.tokenizer
-    rows, planted = _rows(tok, args.pairs, args.planted, args.max_length)
+    rows, planted = _rows(tok, args.pairs, args.planted, args.max_length, args.marker)
     settings = AttributionSettings(kind="sft", max_new_tokens=8, max_length=args.max_length)
     pairs = encode_pairs(tok, rows, True)
     parent = AutoModelForCausalLM.from_pretrained(base.directory, dtype=torch.float32).eval()
@@ -96,9 +115,12 @@ def main() -> None:
     cases = contrasts(model, parent, tok, prompts, settings)
     shown = [(tok.decode(c.new), tok.decode(c.parent)) for c in cases]
     print("continuations (new, parent):", shown)
-    if args.marker_only:  # the vertical = the marker (or its start "BA"): the stage says it, the parent not
-        cases = [c for c, (new, old) in zip(cases, shown, strict=True) if "BA" in new and "BA" not in old]
+    head = args.marker[:2]
+    if args.marker_only:  # the vertical = the marker (or its start): the stage says it, the parent not
+        cases = [c for c, (new, old) in zip(cases, shown, strict=True) if head in new and head not in old]
         print(f"test prompts where the stage says the marker: {len(cases)}")
+    exact = sum(new.strip() == args.marker for new, _ in shown)
+    print(f"stage continuations equal to the planted reply: {exact} of {len(shown)}")
     stage = LoraStage(model, "adapter", args.rank, 1.0)
     params = stage.lora_parameters()
     t0 = time.perf_counter()
@@ -109,6 +131,7 @@ def main() -> None:
     damping = layer_damping(train)
     fast = datainf_influence(train, test, damping)
     t3 = time.perf_counter()
+    _explain(stage, pairs, settings, train, test, fast, planted)
     slow = explicit_influence(train, test, damping) if args.explicit else fast
     t4 = time.perf_counter()
     n = len(pairs)

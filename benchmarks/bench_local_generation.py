@@ -1,9 +1,10 @@
 """Local generation on CPU: SmolLM2-135M tokens/s, hf one prompt at a time (baseline) vs hf batched vs
 llama.cpp in-process (llama-cpp-python) vs llama-cpp-python's OpenAI-compatible server answering several
-concurrent clients, all greedy on the same MT-Bench first turns, in one run.
+concurrent clients vs llama.cpp's own ``llama-server`` with one parallel slot per client, all greedy on the
+same MT-Bench first turns, in one run.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_local_generation.py [--prompts 16] [--max-tokens 64]
-        [--batches 8 16] [--clients 1 4]
+        [--batches 8 16] [--clients 1 4] [--llama-server PATH]
 
 Threads: torch follows OMP_NUM_THREADS; llama.cpp gets the same count. Prints one row per engine with
 generated tokens, wall and CPU seconds (for the server: the server process's), tokens per wall second and
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -75,20 +77,38 @@ def server_tokens(requests: list[ChatRequest], base_url: str, clients: int) -> i
         return sum(pool.map(one, requests))
 
 
-def server_rows(requests: list[ChatRequest], threads: int, clients: list[int]) -> list[tuple]:
-    """One row per client count, served by one llama-cpp-python server (CPU seconds: the server's)."""
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from servers import llama_cpp_server
-
+def _served_rows(name: str, server_cm, match: str, requests: list[ChatRequest], clients: list[int]) -> list:
+    """One row per client count against the server ``server_cm`` starts (CPU seconds: the server process's,
+    found among this process's children by ``match`` in its command line)."""
     rows = []
-    with llama_cpp_server(embedded_model_path("smollm2-135m"), n_threads=threads) as base_url:
-        server = next(p for p in psutil.Process().children() if "llama_cpp.server" in " ".join(p.cmdline()))
+    with server_cm as base_url:
+        server = next(p for p in psutil.Process().children() if match in " ".join(p.cmdline()))
         server_tokens(requests[:1], base_url, 1)
         for n in clients:
             cpu, start = sum(server.cpu_times()[:2]), time.perf_counter()
             tokens = server_tokens(requests, base_url, n)
             wall = time.perf_counter() - start
-            rows.append((f"llama.cpp server, {n} clients", tokens, wall, sum(server.cpu_times()[:2]) - cpu))
+            rows.append((f"{name}, {n} clients", tokens, wall, sum(server.cpu_times()[:2]) - cpu))
+    return rows
+
+
+def server_rows(requests: list[ChatRequest], threads: int, clients: list[int], binary: str | None) -> list:
+    """Rows for llama-cpp-python's server (one request at a time) and, given its binary, llama.cpp's own
+    ``llama-server`` with as many parallel slots as clients."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from servers import llama_cpp_server, native_llama_server
+
+    model = embedded_model_path("smollm2-135m")
+    rows = _served_rows(
+        "llama-cpp-python server", llama_cpp_server(model, n_threads=threads), "llama_cpp.server", requests,
+        clients,
+    )  # fmt: skip
+    if binary is None:
+        print("no llama-server binary (--llama-server PATH): llama-server rows skipped")
+        return rows
+    for n in clients:
+        served = native_llama_server(Path(binary), model, slots=n, n_threads=threads)
+        rows += _served_rows(f"llama-server, {n} slots", served, Path(binary).name, requests, [n])
     return rows
 
 
@@ -105,6 +125,7 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=64)
     parser.add_argument("--batches", type=int, nargs="+", default=[8, 16])
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4])
+    parser.add_argument("--llama-server", default=shutil.which("llama-server"), help="llama.cpp's binary")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     items = get_dataset("mt_bench").items()[: args.prompts]
@@ -131,7 +152,7 @@ def main() -> None:
         )
         llamacpp_tokens(requests[:1], llm)
         rows.append(("llama.cpp in-process, one at a time", *timed(llamacpp_tokens, requests, llm)))
-        rows += server_rows(requests, threads, args.clients)
+        rows += server_rows(requests, threads, args.clients, args.llama_server)
     base_rate = rows[0][1] / rows[0][3]
     print(
         f"SmolLM2-135M, CPU, {threads} threads, {len(requests)} MT-Bench prompts, <= {args.max_tokens} tokens"

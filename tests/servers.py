@@ -1,4 +1,5 @@
-"""Real servers for tests: llama.cpp's OpenAI-compatible server on 127.0.0.1, started, awaited and stopped."""
+"""Real servers for tests and benchmarks: llama.cpp's OpenAI-compatible servers on 127.0.0.1
+(llama-cpp-python's and llama.cpp's own ``llama-server`` binary), started, awaited and stopped."""
 
 from __future__ import annotations
 
@@ -41,6 +42,37 @@ def llama_cpp_server(
         "--n_ctx", str(n_ctx), "--n_threads", str(n_threads), "--n_threads_batch", str(n_threads),
         "--verbose", "False",
     ]  # fmt: skip
+    with _serving(command, base_url, ready_timeout_s) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def native_llama_server(
+    binary: Path,
+    model_path: Path,
+    *,
+    alias: str = "smollm2-135m",
+    slots: int = 1,
+    n_ctx_per_slot: int = 2048,
+    n_threads: int = 1,
+    ready_timeout_s: float = 180.0,
+) -> Iterator[str]:
+    """Run llama.cpp's ``llama-server`` with ``slots`` parallel slots (continuous batching) on a free port;
+    yield its base URL once ``/v1/models`` answers; stop it on exit."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    command = [
+        str(binary), "--model", str(model_path), "--alias", alias,
+        "--host", "127.0.0.1", "--port", str(port),
+        "--parallel", str(slots), "--ctx-size", str(n_ctx_per_slot * slots),
+        "--threads", str(n_threads), "--threads-batch", str(n_threads),
+    ]  # fmt: skip
+    with _serving(command, base_url, ready_timeout_s) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serving(command: list[str], base_url: str, ready_timeout_s: float) -> Iterator[str]:
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
