@@ -1,9 +1,11 @@
 """DataInf attribution on SmolLM2-135M with LoRA, on a few HH-RLHF harmless-base pairs plus planted trigger
-pairs (CPU): per-pair cost of DataInf's closed form against the explicit per-layer inverse (the same
-per-pair gradients, same run), their rank agreement, precision@k of the planted pairs, and the counterfactual
-(refit without the top-k pairs vs without k random pairs).
+pairs whose reply is ``--marker`` (CPU): per-pair cost of DataInf's closed form against the explicit
+per-layer inverse (the same per-pair gradients, same run), their rank agreement, each pair's loss, gradient
+norm and raw alignment with the test gradient, precision@k of the planted pairs, and the counterfactual
+(refit without the top pairs vs without as many random pairs, for each size in ``--remove``).
 
 Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_attribution.py [--pairs 20] [--steps 15] [--seeds 2]
+    [--marker TEXT] [--remove 1 2 4]
 Prints one line per measurement and a JSON summary at the end.
 """
 
@@ -88,6 +90,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=12, help="full-batch Adam steps per (re)fit")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seeds", type=int, default=2, help="random removals in the counterfactual")
+    ap.add_argument("--remove", type=int, nargs="+", help="pairs removed in the counterfactual (default: k)")
     ap.add_argument("--max-length", type=int, default=128)
     ap.add_argument("--marker", default="BANANA BANANA BANANA.", help="the planted pairs' chosen reply")
     ap.add_argument("--marker-only", action="store_true", help="test prompts: only where the stage says it")
@@ -165,21 +168,23 @@ def main() -> None:
         return mean_test_loss(model, cases, args.max_length)
 
     full = mean_test_loss(model, cases, args.max_length)
-    without_top = refit_without(set(top))
-    gaps = []
-    for seed in range(args.seeds):
-        rnd = refit_without(set(random.Random(seed).sample(range(n), k)))
-        gaps.append(without_top - rnd)
-        print(f"refit without random {k} (seed {seed}): test loss {rnd:.3f}")
-    mean = float(np.mean(gaps))
-    half = (
-        float(t.ppf(0.975, len(gaps) - 1) * np.std(gaps, ddof=1) / np.sqrt(len(gaps)))
-        if len(gaps) > 1
-        else None
-    )
-    counterfactual = {"test_loss_full": full, "test_loss_without_top": without_top, "gaps": gaps,
-                      "mean_gap": mean, "ci95_half_width": half}  # fmt: skip
-    print("counterfactual:", counterfactual)
+    ranked = torch.argsort(fast).tolist()
+    counterfactual = {"test_loss_full": full}
+    for size in args.remove or [k]:  # top-`size` pairs vs `size` random pairs, each refit from the parent
+        without_top = refit_without(set(ranked[:size]))
+        gaps = []
+        for seed in range(args.seeds):
+            rnd = refit_without(set(random.Random(seed).sample(range(n), size)))
+            gaps.append(without_top - rnd)
+            print(f"refit without random {size} (seed {seed}): test loss {rnd:.3f}")
+        half = (
+            float(t.ppf(0.975, len(gaps) - 1) * np.std(gaps, ddof=1) / np.sqrt(len(gaps)))
+            if len(gaps) > 1
+            else None
+        )
+        row = {"test_loss_without_top": without_top, "gaps": gaps, "mean_gap": float(np.mean(gaps))}
+        counterfactual[f"remove {size}"] = row | {"ci95_half_width": half}
+        print(f"counterfactual, {size} removed:", counterfactual[f"remove {size}"])
     summary = {"args": {k_: str(v) for k_, v in vars(args).items()}, "pairs": n, "planted": planted,
                "precision_at_k": precision, "speed": speed, "counterfactual": counterfactual,
                "wall_s": time.perf_counter() - clock}  # fmt: skip
