@@ -8,10 +8,10 @@ A seeded subset of the shipped harmless-base pairs whose two dialogues are at mo
 with 2 samples per prompt and 24 new tokens, reward r(sample) - r(chosen)), then every checkpoint on small
 subsets of the rlhf-trust tasks (--limit items each, 2 samples where the protocol samples, 24 new tokens:
 fewer than the protocol's, stated in the report's settings). Prints the wall time of the run and of each
-stage (from the stage markers), each checkpoint's metrics, each stage's change against its parent with its
-verdict, and the baseline of the same run: rerunning the finished study, which loads every stage from the
-store, trains nothing and makes no model call (ratio = full run / rerun). Writes the HTML report beside the
-workspace.
+stage (from the stage markers), each checkpoint's metrics, each stage's change against its parent (per
+vertical and per task) with its verdict, and the baseline of the same run: rerunning the finished study,
+which loads every stage from the store, trains nothing and makes no model call (ratio = full run / rerun).
+Writes the HTML report beside the workspace.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from alignscope.data.sets.hh_rlhf import bundled_rows
 from alignscope.engine.runner import Engine
 from alignscope.report.html import write_html
-from alignscope.report.trust_study import trust_study_report, verdict
+from alignscope.report.trust_study import trust_study_report, verdicts
 from alignscope.store import RunStore
 from alignscope.training.trust_config import TrustStudyConfig
 from alignscope.training.trust_study import MODELS, TRAIN_STAGES, marker_name, run_trust_study
@@ -116,7 +116,7 @@ def main() -> None:
             }  # fmt: skip
             for c in result.tasks
         ],
-        "verdicts": [verdict(c, result.level) for c in result.changes],
+        "verdicts": verdicts(result),
     }
     print(json.dumps(out, indent=2, default=str))
 
