@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from alignscope.backends.embedded import embedded_model_path
-from alignscope.backends.hf import HFBackend
+from alignscope.backends.hf import HFBackend, gguf_chat_template
 from alignscope.backends.local_files import fingerprint, resolve_local_model
 from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec
@@ -67,6 +67,19 @@ def test_hf_backend_from_a_spec(hf_smollm2: HFBackend):
     assert backend.loaded is hf_smollm2.loaded  # first use: the weights this process already holds
     assert backend.chat_template == backend.loaded.tokenizer.chat_template
     assert backend.identity() == identity == hf_smollm2.identity()
+
+
+def test_a_gguf_chat_template_is_read_once_per_process_and_file_version(hf_smollm2: HFBackend):
+    path = hf_smollm2.local.path
+    stat = path.stat()
+    first = gguf_chat_template(str(path), stat.st_mtime_ns, stat.st_size)
+    hits = gguf_chat_template.cache_info().hits
+    again = make_backend(ModelSpec(name="again", backend="hf"))
+    assert again.chat_template == first == hf_smollm2.chat_template
+    assert gguf_chat_template.cache_info().hits == hits + 1  # the header was not parsed again
+    misses = gguf_chat_template.cache_info().misses
+    assert gguf_chat_template(str(path), stat.st_mtime_ns + 1, stat.st_size) == first  # another version
+    assert gguf_chat_template.cache_info().misses == misses + 1  # ... is read from the file
 
 
 def test_bad_device_and_dtype_are_one_line_errors():

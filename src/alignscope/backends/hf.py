@@ -124,15 +124,23 @@ def _load(local: LocalModel, device: torch.device, dtype: str) -> LoadedModel:
     return LoadedModel(model, tokenizer, device, torch_dtype, max_length, eos_ids, threading.Lock())
 
 
+@functools.lru_cache(maxsize=16)
+def gguf_chat_template(path: str, mtime_ns: int, size: int) -> str | None:
+    """A GGUF file's ``tokenizer.chat_template``, read once per process and file version (``mtime_ns``,
+    ``size``): the reader parses the whole header, vocabulary included (seconds for a 49k-token one)."""
+    from gguf import GGUFReader
+
+    field = GGUFReader(path).fields.get("tokenizer.chat_template")
+    return None if field is None else bytes(field.parts[field.data[0]]).decode("utf-8")
+
+
 def read_chat_template(local: LocalModel) -> str | None:
     """The chat template the tokenizer of ``local`` will have, without loading the model: the GGUF
     header's ``tokenizer.chat_template``, or the directory's ``chat_template.jinja`` or tokenizer config."""
     try:
         if local.gguf_file:
-            from gguf import GGUFReader
-
-            field = GGUFReader(local.path).fields.get("tokenizer.chat_template")
-            return None if field is None else bytes(field.parts[field.data[0]]).decode("utf-8")
+            stat = local.path.stat()
+            return gguf_chat_template(str(local.path), stat.st_mtime_ns, stat.st_size)
         jinja = local.directory / "chat_template.jinja"
         if jinja.is_file():
             return jinja.read_text(encoding="utf-8")
