@@ -211,9 +211,9 @@ def study_result(
         for g in evaluations[m]["groups"]:
             verticals.append(VerticalCell(m, g["group"], Interval(g["value"], *g["ci"])))
     for child, parent in parents.items():
-        tasks = {t["task"]: t for t in evaluations[child]["tasks"]}
         paired: list[tuple[dict[str, Any], TaskItems]] = []
-        for name, t in tasks.items():
+        for t in evaluations[child]["tasks"]:
+            name = t["task"]
             a = evaluations[child]["items"].get(name, {})
             b = evaluations[parent]["items"].get(name, {})
             if not a or not b:
