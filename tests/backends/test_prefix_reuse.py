@@ -13,8 +13,8 @@ from alignscope.backends.prefix_cache import PrefixCache
 from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec
 from alignscope.judges.logprob import distribution_from_loglikelihoods
+from alignscope.judges.parsing import CONCLUSIONS
 from alignscope.records import Message, SamplingParams
-from alignscope.training.conclude import CONCLUSION
 
 ANSWER = (
     "The ocean covers about seventy percent of the Earth's surface and holds most of its water. It shapes "
@@ -52,7 +52,7 @@ def test_conclusions_after_generation_equal_reading_the_whole_input(hf_smollm2: 
     judgments = run(hf_smollm2.generate(requests, "local"))
     assert len({j.text for j in judgments}) > 1
     conclusions = [
-        LoglikelihoodRequest(context=messages, continuation=j.text + CONCLUSION + label)
+        LoglikelihoodRequest(context=messages, continuation=j.text + CONCLUSIONS.get("score_5").text + label)
         for j in judgments
         for label in LABELS
     ]
@@ -60,7 +60,7 @@ def test_conclusions_after_generation_equal_reading_the_whole_input(hf_smollm2: 
     reused = run(hf_smollm2.loglikelihood(conclusions, "local"))
     assert hf_smollm2.prefixes.hits - hits == len(judgments)  # one row per judgment, each read on
     plain = _plain(hf_smollm2)
-    whole = run(plain.loglikelihood(conclusions, "local"))
+    whole = [run(plain.loglikelihood([c], "local"))[0] for c in conclusions]  # each input read alone
     assert plain.prefixes.hits == 0 and len(plain.prefixes) == 0
     for a, b in zip(reused, whole, strict=True):
         assert a.n_tokens == b.n_tokens and a.is_greedy == b.is_greedy

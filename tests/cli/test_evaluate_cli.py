@@ -71,14 +71,24 @@ def test_evaluate_scores_each_benchmark_against_its_baseline(
         assert len(arena) == 2 and {(j.model_a, j.swapped) for j in arena} == {
             ("gpt-4-0314", False), (name, True)
         }  # fmt: skip
-        assert rows["arena_hard"]["n"] + rows["arena_hard"]["n_failed"] == 2
+        # 8 tokens hold no [[verdict]]: each judgment is concluded by the judge's likelihood of each verdict
+        assert all(j.parse_status == "logprob" and j.fields["score_source"] == "conclusion" for j in arena)
+        assert all(j.fields["concluded_text"].endswith(f"[[{j.verdict}]]") for j in arena)
+        assert rows["arena_hard"]["n"] == 2 and rows["arena_hard"]["n_failed"] == 0
+        assert (
+            0 < rows["arena_hard"]["score"] < 100
+            and rows["arena_hard"]["ci"][0] <= rows["arena_hard"]["score"]
+        )
+        assert result["protocols"]["arena_hard"]["concluded"] == 2
+        assert any("concluded" in d for d in result["protocols"]["arena_hard"]["deviations"])
 
     mt = [j for j in judgments if j.dataset == "mt_bench"]
     assert sorted(j.fields["turn"] for j in mt) == [1, 2]  # both turns of the question
     scored = [j.score for j in mt if j.parse_status != "failed"]
-    if scored:
+    if backend == "hf":  # concluded ratings: the expected rating over 1..10
+        assert len(scored) == 2 and all(1 <= s <= 10 for s in scored)
         assert rows["mt_bench"]["score"] == pytest.approx(sum(scored) / len(scored))
-    else:
+    else:  # the server scores no continuation after chat messages: the ratings stay unparsed
         assert rows["mt_bench"]["score"] is None and rows["mt_bench"]["n_failed"] == 2
 
     if backend == "hf":

@@ -61,6 +61,7 @@ def evaluate(
     judge_max_tokens: int = 1024,
     task_max_tokens: int | None = None,
     lc_difficulty: str = DEFAULT_LC_DIFFICULTY,
+    unparsed: str = "conclude",
     api_key_env: str | None = None,
     seed: int = 0,
     run_id: str | None = None,
@@ -88,6 +89,7 @@ def evaluate(
             judge_max_tokens,
             task_max_tokens,
             lc_difficulty,
+            unparsed,
             seed,
         )  # fmt: skip
         if config is None
@@ -117,6 +119,7 @@ def evaluate_config(
     judge_max_tokens: int,
     task_max_tokens: int | None,
     lc_difficulty: str,
+    unparsed: str,
     seed: int,
 ) -> EvaluateConfig:
     """The EvaluateConfig of the given options; ConfigError naming what is missing."""
@@ -133,6 +136,7 @@ def evaluate_config(
         "judge_max_tokens": judge_max_tokens,
         "task_max_tokens": task_max_tokens,
         "lc_difficulty": lc_difficulty,
+        "unparsed": unparsed,
         "seed": seed,
     }
     return validate_config(raw, EvaluateConfig, "command line")

@@ -33,7 +33,7 @@ from alignscope.backends.base import (
 from alignscope.backends.chat import chat_prompt, cut_at_stop, encode_pair
 from alignscope.backends.local_backend import LocalBackend
 from alignscope.backends.local_files import LocalModel
-from alignscope.backends.prefix_cache import LayerKV, PrefixCache, Segment, as_cache
+from alignscope.backends.prefix_cache import LayerKV, PrefixCache, Segment, as_cache, common_length
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError, PermanentBackendError
 from alignscope.records import Message, SamplingParams
@@ -379,8 +379,9 @@ class HFBackend(LocalBackend):
     def _read(self, first: dict[tuple[int, ...], int]) -> dict[tuple[int, ...], tuple[torch.Tensor, int]]:
         """Per input, its logits from position ``offset`` on, and ``offset``: inputs of which ``prefixes``
         holds at least half (up to the first position whose logits are needed) continue from the stored
-        keys and values one by one; the others are read whole in padded batches of at most ``max_batch`` rows
-        (offset: that first position)."""
+        keys and values one by one; inputs sharing at least half of themselves with another (the options
+        after one long context) read the shared part once and go on from it; the others are read whole in
+        padded batches of at most ``max_batch`` rows (offset: that first position)."""
         lm = self.loaded
         out: dict[tuple[int, ...], tuple[torch.Tensor, int]] = {}
         for inp, need in first.items():
@@ -394,6 +395,8 @@ class HFBackend(LocalBackend):
                     use_cache=True,
                 )
                 out[inp] = (step.logits[0], prefix.length)
+        for shared, members in _shared_groups([inp for inp in first if inp not in out]):
+            out |= self._read_group(shared, members, min(first[m] for m in members))
         rest = [inp for inp in first if inp not in out]
         pad = lm.tokenizer.pad_token_id
         for start in range(0, len(rest), self.max_batch):
@@ -403,6 +406,63 @@ class HFBackend(LocalBackend):
             for inp, row in zip(rows, lm.model(batch).logits, strict=True):
                 out[inp] = (row[first[inp] :].clone(), first[inp])  # only the positions scored
         return out
+
+    def _read_group(
+        self, shared: tuple[int, ...], members: list[tuple[int, ...]], need: int
+    ) -> dict[tuple[int, ...], tuple[torch.Tensor, int]]:
+        """Logits of ``members`` (inputs starting with ``shared``) from ``need`` on: ``shared`` read once
+        (on from a kept prefix up to ``need`` where there is one) and kept, then each member's rest after
+        it; nothing where the model's cache does not hold every token (they are then read whole)."""
+        lm = self.loaded
+        prefix = self.prefixes.longest(shared, need, minimum=(len(shared) + 1) // 2)
+        start = prefix.length if prefix is not None else 0
+        offset = min(need, len(shared))
+        head = lm.model(
+            input_ids=torch.tensor([shared[start:]], device=lm.device),
+            cache=as_cache(prefix.layers) if prefix is not None else None,
+            position_ids=torch.arange(start, len(shared), device=lm.device)[None],
+            use_cache=True,
+            logits_to_keep=max(1, len(shared) - offset),
+        )
+        layers = [(layer.keys, layer.values) for layer in head.cache.layers]
+        if any(k is None or k.shape[-2] != len(shared) for k, _ in layers):
+            return {}
+        self.prefixes.put(shared, [layers])
+        kept = head.logits[0, head.logits.shape[1] - (len(shared) - offset) :]
+        out = {}
+        for inp in members:
+            logits = kept
+            if len(inp) > len(shared):
+                tail = lm.model(
+                    input_ids=torch.tensor([inp[len(shared) :]], device=lm.device),
+                    cache=as_cache(layers),
+                    position_ids=torch.arange(len(shared), len(inp), device=lm.device)[None],
+                    use_cache=True,
+                )
+                logits = torch.cat([kept, tail.logits[0]])
+            out[inp] = (logits, offset)
+        return out
+
+
+def _shared_groups(inputs: list[tuple[int, ...]]) -> list[tuple[tuple[int, ...], list[tuple[int, ...]]]]:
+    """Runs of ``inputs`` (in sorted order) each adjacent two of which share at least half of the shorter
+    one and 2 tokens, with the prefix the whole run shares (inputs in no run are left out)."""
+    ordered = sorted(inputs)
+    groups: list[tuple[tuple[int, ...], list[tuple[int, ...]]]] = []
+    run: list[tuple[int, ...]] = ordered[:1]
+    shared = len(ordered[0]) if ordered else 0
+    for prev, inp in zip(ordered, ordered[1:], strict=False):
+        n = common_length(prev, inp)
+        if n >= max(2, (min(len(prev), len(inp)) + 1) // 2):
+            run.append(inp)
+            shared = min(shared, n)
+            continue
+        if len(run) > 1:
+            groups.append((run[0][:shared], run))
+        run, shared = [inp], len(inp)
+    if len(run) > 1:
+        groups.append((run[0][:shared], run))
+    return groups
 
 
 def _stacked(rows: list[list[LayerKV]], pads: list[int]) -> list[LayerKV]:

@@ -41,6 +41,13 @@ def evaluate(
         int | None, typer.Option(help="Maximum tokens of SOS-Bench generation tasks (default: their own).")
     ] = None,
     lc_difficulty: LCDifficultyOpt = DEFAULT_LC_DIFFICULTY,
+    unparsed: Annotated[
+        str,
+        typer.Option(
+            help="A judgment with no verdict in the benchmark's format: conclude (the judge's most likely "
+            "verdict after its own text, where its backend gives log-likelihoods) or fail (left out)."
+        ),
+    ] = "conclude",
     api_key_env: opt.ApiKeyEnv = None,
     seed: opt.Seed = 0,
     run_id: opt.RunId = None,
@@ -54,6 +61,7 @@ def evaluate(
     result = run_evaluate_api(
         model or (), judge, config=config, benchmarks=names, limit=limit, max_tokens=max_tokens,
         judge_max_tokens=judge_max_tokens, task_max_tokens=task_max_tokens, lc_difficulty=lc_difficulty,
+        unparsed=unparsed,
         api_key_env=api_key_env, seed=seed, run_id=run_id, workspace=workspace, out=out,
     )  # fmt: skip
     table = result.table

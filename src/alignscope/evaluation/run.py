@@ -62,12 +62,14 @@ def baseline_generations(items: Sequence[Item]) -> list[Generation]:
 def judge_spec(bench: JudgedBenchmark, judge: ModelSpec, settings: BenchmarkSettings) -> JudgeSpec:
     """The benchmark's judge: its template, verdict source and scale, both orders, every turn, with the
     reference answers where the template has a reference variant; a next-token verdict reads one token's top
-    5 log-probabilities, as AlpacaEval's weighted annotator does."""
+    5 log-probabilities, as AlpacaEval's weighted annotator does; unparsed text verdicts as ``settings``
+    say."""
     sampling = SamplingParams(temperature=0.0, max_tokens=settings.judge_max_tokens, seed=settings.seed)
     return JudgeSpec(
         model=judge, mode=bench.mode, name=f"{judge.name}/{bench.template}", template=bench.template,
         verdict=bench.verdict, sampling=sampling, swap=True, turns="all", use_reference=True,
         logprob_max_tokens=1, top_logprobs=5,
+        unparsed=settings.unparsed if bench.verdict == "text" else "fail",
     )  # fmt: skip
 
 
@@ -130,6 +132,16 @@ def _factors(
     return {"factors": factors, "tasks": [t.to_dict() for t in result.tasks]}
 
 
+def _concluded_deviation(concluded: int, judgments: int) -> list[str]:
+    if not concluded:
+        return []
+    return [
+        f"{concluded} of {judgments} judgments held no verdict in the benchmark's format (after the parse "
+        "retries) and were concluded by the judge's likelihood of each verdict after its own text; the "
+        "benchmark's own scripts leave such judgments out (unparsed: fail does too)"
+    ]
+
+
 def evaluate_models(
     engine: Engine,
     models: Sequence[ModelSpec],
@@ -157,12 +169,14 @@ def evaluate_models(
         items, gens, judgments = _judged(engine, bench, models, judge, settings, backend_for)
         rows += _rows(bench, items, gens, judgments, names, settings, notes)
         failed = sum(j.parse_status == "failed" for j in judgments)
+        concluded = sum(j.fields.get("score_source") == "conclusion" for j in judgments)
         protocols[name] = {
             "title": bench.title, "score": bench.score, "dataset": bench.dataset, "items": len(items),
             "baseline": bench.baseline, "template": bench.template, "verdict": bench.verdict,
             "official_judge": bench.official_judge, "protocol": bench.protocol,
-            "deviations": list(bench.deviations), "comparability": comparability(bench, judge.model),
-            "judgments": len(judgments), "parse_failures": failed,
+            "deviations": [*bench.deviations, *_concluded_deviation(concluded, len(judgments))],
+            "comparability": comparability(bench, judge.model), "judgments": len(judgments),
+            "parse_failures": failed, "concluded": concluded,
         }  # fmt: skip
     out: dict[str, Any] = {
         "judge": {"name": judge.name, "model": judge.model, "backend": judge.backend},

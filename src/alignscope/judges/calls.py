@@ -13,8 +13,9 @@ from typing import Any
 from alignscope.backends.base import Backend, ChatRequest, LoglikelihoodRequest
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError
+from alignscope.judges.conclusion import conclude
 from alignscope.judges.config import JudgeSpec
-from alignscope.judges.logprob import LabelDistribution, distribution_from_loglikelihoods, label_distribution
+from alignscope.judges.logprob import distribution_from_loglikelihoods, label_distribution, verdict_values
 from alignscope.judges.parsing import PAIRWISE_VERDICTS, Parsed, VerdictParseError, parse, preference_of
 from alignscope.judges.templates import JudgeTemplate
 from alignscope.records import Item, Judgment, Message, Provenance, SamplingParams
@@ -37,12 +38,16 @@ class JudgeCall:
 def run_calls(
     engine: Engine, backend: Backend, spec: JudgeSpec, calls: Sequence[JudgeCall], desc: str = "judge"
 ) -> list[Judgment]:
-    """One Judgment per call, in order, by text parsing or logprobs as ``spec.verdict`` says."""
+    """One Judgment per call, in order, by text parsing or logprobs as ``spec.verdict`` says (text verdicts
+    that never parsed concluded when ``spec.unparsed`` says so)."""
     if not calls:
         return []
     if spec.verdict == "logprob":
         return _logprob_verdicts(engine, backend, spec, calls, desc)
-    return _text_verdicts(engine, backend, spec, calls, desc)
+    judgments = _text_verdicts(engine, backend, spec, calls, desc)
+    if spec.unparsed == "conclude":
+        return conclude(engine, backend, calls, judgments, f"{desc} (conclusions)")
+    return judgments
 
 
 def _judgment(
@@ -141,26 +146,6 @@ def _labels(template: JudgeTemplate) -> dict[str, Any]:
     return template.labels
 
 
-def _logprob_values(labels: dict[str, Any], dist: LabelDistribution) -> dict[str, Any]:
-    """Numeric labels give the expected score; verdict labels the most probable verdict, and P(A preferred)
-    when they are pairwise verdicts."""
-    fields = {
-        "label_probs": {k: round(v, 6) for k, v in dist.probs.items()},
-        "label_mass": dist.mass,
-        "verdict_position": dist.position,
-        "logprob_source": dist.source,
-    }
-    if all(isinstance(v, int | float) for v in labels.values()):
-        return {"score": dist.expected({k: float(v) for k, v in labels.items()}), "fields": fields}
-    by_verdict: dict[str, float] = {}
-    for label, p in dist.probs.items():
-        by_verdict[str(labels[label])] = by_verdict.get(str(labels[label]), 0.0) + p
-    values: dict[str, Any] = {"verdict": max(by_verdict, key=lambda v: by_verdict[v]), "fields": fields}
-    if all(v in PAIRWISE_VERDICTS for v in by_verdict):
-        values["preference"] = sum(p * preference_of(v) for v, p in by_verdict.items())
-    return values
-
-
 def _logprob_verdicts(
     engine: Engine, backend: Backend, spec: JudgeSpec, calls: Sequence[JudgeCall], desc: str
 ) -> list[Judgment]:
@@ -185,7 +170,7 @@ def _logprob_verdicts(
         if dist is None:
             missing.append(i)
             continue
-        values = _logprob_values(_labels(call.template), dist)
+        values = verdict_values(_labels(call.template), dist)
         results[i] = judgment(raw=out.result.text, parse_status="logprob", **values)
     raws = {i: outcomes[i].result.text for i in missing}
     results.update(_loglikelihood_verdicts(engine, backend, spec, calls, missing, raws, sampling, desc))
@@ -231,5 +216,5 @@ def _loglikelihood_verdicts(
             out[i] = judgment[i](parse_status="failed", fields=fields)
             continue
         dist = distribution_from_loglikelihoods(scores[i])
-        out[i] = judgment[i](parse_status="logprob", **_logprob_values(_labels(calls[i].template), dist))
+        out[i] = judgment[i](parse_status="logprob", **verdict_values(_labels(calls[i].template), dist))
     return out

@@ -30,9 +30,12 @@ class JudgeSpec(BaseModel):
     """A judge. ``template`` is a bundled template name, a ``.j2`` path, or a name from ``templates``
     (the user's own templates, name -> path). ``verdict: logprob`` reads the verdict from next-token
     probabilities (never fails to parse); ``text`` parses the generated text, retrying a failed parse up to
-    ``parse_retries`` times with a new seed at ``retry_temperature``. ``n_samples`` judgments are drawn per
-    answer (rubric mode averages them). Pairwise and criteria judges see every pair in both orders when
-    ``swap`` is true; multi-turn items are judged at every turn when ``turns`` is ``all``."""
+    ``parse_retries`` times with a new seed at ``retry_temperature``; a text that still holds no verdict fails
+    (``unparsed: fail``) or, with ``unparsed: conclude`` and a backend that gives log-likelihoods, gets the
+    judge's most likely verdict after its own text (:mod:`alignscope.judges.conclusion`). ``n_samples``
+    judgments are drawn per answer (rubric mode averages them). Pairwise and criteria judges see every pair
+    in both orders when ``swap`` is true; multi-turn items are judged at every turn when ``turns`` is
+    ``all``."""
 
     model_config = ConfigDict(extra="forbid")
     model: ModelSpec
@@ -45,6 +48,7 @@ class JudgeSpec(BaseModel):
     n_samples: int = Field(1, ge=1)
     parse_retries: int = Field(2, ge=0)
     retry_temperature: float = Field(0.7, gt=0.0)
+    unparsed: Literal["fail", "conclude"] = "fail"
     swap: bool = True
     turns: Literal["all", "first"] = "all"
     use_reference: bool = True

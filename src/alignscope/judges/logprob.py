@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from alignscope.backends.base import TokenLogprob
+from alignscope.judges.parsing import PAIRWISE_VERDICTS, preference_of
 
 _SPACE_MARKERS = " \t\n\r▁Ġ"
 
@@ -68,3 +70,23 @@ def distribution_from_loglikelihoods(logprobs: Mapping[str, float]) -> LabelDist
     total = sum(raw.values())
     mass = total * math.exp(top)
     return LabelDistribution({k: v / total for k, v in raw.items()}, mass, None, "loglikelihood")
+
+
+def verdict_values(labels: dict[str, Any], dist: LabelDistribution) -> dict[str, Any]:
+    """Numeric labels give the expected score; verdict labels the most probable verdict, and P(A preferred)
+    when they are pairwise verdicts."""
+    fields = {
+        "label_probs": {k: round(v, 6) for k, v in dist.probs.items()},
+        "label_mass": dist.mass,
+        "verdict_position": dist.position,
+        "logprob_source": dist.source,
+    }
+    if all(isinstance(v, int | float) for v in labels.values()):
+        return {"score": dist.expected({k: float(v) for k, v in labels.items()}), "fields": fields}
+    by_verdict: dict[str, float] = {}
+    for label, p in dist.probs.items():
+        by_verdict[str(labels[label])] = by_verdict.get(str(labels[label]), 0.0) + p
+    values: dict[str, Any] = {"verdict": max(by_verdict, key=lambda v: by_verdict[v]), "fields": fields}
+    if all(v in PAIRWISE_VERDICTS for v in by_verdict):
+        values["preference"] = sum(p * preference_of(v) for v, p in by_verdict.items())
+    return values

@@ -204,6 +204,32 @@ def parse_json_object(text: str, labels: Mapping[str, Any] | None = None) -> Par
     return Parsed(fields={"json": objects[0]})
 
 
+@dataclass(frozen=True)
+class Conclusion:
+    """How a verdict in a parser's format ends: ``text`` written after the judge's own output, then one of
+    ``labels`` (label -> score or canonical verdict). A judge that wrote no verdict is scored by the
+    likelihood of each label there (:mod:`alignscope.judges.conclusion`)."""
+
+    text: str
+    labels: dict[str, float | str]
+
+
+CONCLUSIONS: Registry[Conclusion] = Registry("verdict conclusion")
+
+
+def register_conclusion(parser: str, conclusion: Conclusion) -> Conclusion:
+    """Register how the verdicts of the parser called ``parser`` are concluded; ConfigError if taken."""
+    return CONCLUSIONS.register(parser, conclusion)
+
+
+register_conclusion("score_5", Conclusion("\nScore: ", {str(k): float(k) for k in range(6)}))
+register_conclusion("rating_10", Conclusion("\n\nRating: [[", {f"{k}]]": float(k) for k in range(1, 11)}))
+register_conclusion("verdict_5", Conclusion("\n\nMy final verdict is: [[", {f"{v}]]": v for v in GRADED}))
+register_conclusion(
+    "verdict_abc", Conclusion("\n\nMy final verdict is: [[", {"A]]": "A", "B]]": "B", "C]]": "tie"})
+)
+
+
 def parse(parser: str, text: str, labels: Mapping[str, Any] | None = None) -> Parsed:
     """Run the parser called ``parser`` on ``text``; VerdictParseError when it holds no valid verdict."""
     return get_verdict_parser(parser)(text, labels)

@@ -6,8 +6,8 @@ RewardTrainer, one-logit sequence classifiers), ``rewards`` (scorers and reward 
 ``trust_config`` / ``trust_study`` (base -> SFT -> DPO and RM + RL, the trust tasks on every checkpoint),
 ``run`` (config -> trained, saved and registered checkpoint), ``checkpoints`` (the ``<workspace>/models.json``
 registry), ``pairs`` (actor and judge pair selection on score tables), ``meta_pairs`` (records -> DPO rows),
-``meta_config`` / ``meta_rewarding`` (the loop, Self-Rewarding as its config), ``conclude`` (scores for
-unparsed judgments), ``iteration_eval`` (per-iteration metrics), ``tiny`` (a tiny chat model for tests).
+``meta_config`` / ``meta_rewarding`` (the loop, Self-Rewarding as its config), ``iteration_eval``
+(per-iteration metrics), ``tiny`` (a tiny chat model for tests).
 
 Several GPUs or nodes
 ---------------------

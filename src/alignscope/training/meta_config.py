@@ -95,7 +95,7 @@ class MetaRewardingConfig(BaseModel):
     judge_unparsed: Literal["drop", "conclude"] = Field(
         "drop",
         description="a judgment without a score: dropped and counted, or scored by the judge's next-token "
-        "probabilities after its own text and 'Score: ' (see training.conclude; for small judges)",
+        "probabilities after its own text and 'Score: ' (see judges.conclusion; for small judges)",
     )
     meta_verdict: Literal["text", "logprob"] = Field(
         "text", description="meta-judge verdict from its text, or from P(A) vs P(B) (never fails to parse)"

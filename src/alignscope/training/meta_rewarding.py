@@ -6,7 +6,7 @@ Iteration t (1-based) starts from model M(t-1) (M0 = the seed) and trains M(t), 
 1. ``actor``: K sampled responses per prompt (distinct seeds), deduplicated; stored as Generations whose
    ``model`` is ``iter<t>/response<i>``;
 2. ``judge``: N rubric judgments of every response by the same model (unparseable ones kept, counted, and left
-   out of the mean, or with ``judge_unparsed: conclude`` scored as :mod:`alignscope.training.conclude` says);
+   out of the mean, or with ``judge_unparsed: conclude`` scored as :mod:`alignscope.judges.conclusion` says);
 3. ``actor_pairs``: per prompt, chosen and rejected by mean score with length control rho;
 4. ``judge_pairs`` (when on for t): per prompt, the response whose scores vary most; the meta-judge compares
    every pair of its distinct judgments in both orders (each comparison sampled with its own seed);
@@ -44,6 +44,7 @@ from alignscope.errors import ConfigError, DataError
 from alignscope.evaluation.run import evaluate_models
 from alignscope.hashing import stable_hash
 from alignscope.judges.calls import JudgeCall, run_calls
+from alignscope.judges.conclusion import was_unparsed
 from alignscope.judges.config import JudgeSpec
 from alignscope.judges.meta import meta_calls
 from alignscope.judges.pointwise import answer_calls
@@ -52,7 +53,6 @@ from alignscope.judges.run import store_judgments
 from alignscope.judges.templates import JudgeTemplate, load_template
 from alignscope.records import Generation, Item, Judgment, Provenance, SamplingParams
 from alignscope.training.checkpoints import resolve_checkpoint
-from alignscope.training.conclude import concludable, conclude_scores
 from alignscope.training.iteration_eval import IterationEvaluator
 from alignscope.training.meta_config import MetaRewardingConfig
 from alignscope.training.meta_pairs import ItemKey, actor_pairs, judge_pairs, meta_inputs
@@ -187,6 +187,7 @@ class _Loop:
             sampling=sampling,
             n_samples=cfg.judge_samples if rubric else 1,
             parse_retries=cfg.parse_retries,
+            unparsed="conclude" if rubric and cfg.judge_unparsed == "conclude" else "fail",
             turns="first",
             use_reference=False,
         )
@@ -266,10 +267,7 @@ class _Loop:
         for start in range(0, len(responses), step):
             chunk = responses[start : start + step]
             part = judge_rubric(self.engine, backend, spec, template, self.keyed, chunk, f"iter{t} judge")
-            unparsed += sum(concludable(j) for j in part)
-            if self.config.judge_unparsed == "conclude":
-                calls = answer_calls(spec, template, self.keyed, chunk, spec.n_samples)
-                part = conclude_scores(self.engine, backend, template, calls, part, f"iter{t} conclude")
+            unparsed += sum(was_unparsed(j) for j in part)
             judgments += part
         store_judgments(self.engine.store, judgments)
         failed = sum(j.parse_status == "failed" for j in judgments)
