@@ -3,7 +3,10 @@ in-process, and served once per session by a real llama.cpp server)."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +23,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+if "ALIGNSCOPE_CACHE" not in os.environ:  # converted models of this session (CLI subprocesses share them)
+    os.environ["ALIGNSCOPE_CACHE"] = tempfile.mkdtemp(prefix="alignscope-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["ALIGNSCOPE_CACHE"], True)
 
 
 @pytest.fixture

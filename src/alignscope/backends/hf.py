@@ -31,6 +31,7 @@ from alignscope.backends.base import (
     TokenLogprob,
 )
 from alignscope.backends.chat import chat_prompt, cut_at_stop, encode_pair
+from alignscope.backends.gguf_convert import dequantised_directory
 from alignscope.backends.local_backend import LocalBackend
 from alignscope.backends.local_files import LocalModel
 from alignscope.backends.prefix_cache import LayerKV, PrefixCache, Segment, as_cache, common_length
@@ -103,12 +104,10 @@ def _load(local: LocalModel, device: torch.device, dtype: str) -> LoadedModel:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     torch_dtype = resolve_dtype(dtype, device)
-    kwargs: dict[str, Any] = {"local_files_only": True}
-    if local.gguf_file:
-        kwargs["gguf_file"] = local.gguf_file
+    directory = dequantised_directory(local) if local.gguf_file else local.directory
     try:
-        tokenizer = AutoTokenizer.from_pretrained(local.directory, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(local.directory, dtype=torch_dtype, **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch_dtype, local_files_only=True)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise BackendError(f"cannot load model {local.label!r}: {first}") from None

@@ -7,8 +7,6 @@ Each wrapper also takes ``callbacks``: transformers ``TrainerCallback`` objects 
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +14,8 @@ from typing import Any, TypeVar
 
 from datasets import Dataset
 
-from alignscope.backends.local_files import LocalModel, fingerprint, resolve_local_model
+from alignscope.backends.gguf_convert import dequantised_directory
+from alignscope.backends.local_files import resolve_local_model
 from alignscope.errors import BackendError, ConfigError, DataError
 from alignscope.training.checkpoints import resolve_checkpoint
 from alignscope.training.config import LoraSettings, TrainConfig
@@ -50,49 +49,18 @@ class LoadedBase:
         return str(self.directory)
 
 
-def _hf_from_gguf(local: LocalModel, cache_root: Path) -> Path:
-    """A HF directory holding the dequantised GGUF model, converted once per weights fingerprint."""
-    import torch
-    from accelerate import PartialState
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
-    target = cache_root / f"{local.path.stem}-{fingerprint(local.path)}"
-    with PartialState().main_process_first():
-        if not (target / "config.json").exists():
-            kwargs = {"gguf_file": local.gguf_file, "local_files_only": True}
-            loaded = AutoModelForCausalLM.from_pretrained(local.directory, **kwargs)
-            # transformers marks GGUF-loaded models quantized (unsaveable, untrainable): rebuild a plain one
-            config = loaded.config
-            del config.quantization_config
-            with torch.device("meta"):
-                plain = AutoModelForCausalLM.from_config(config)
-            plain.load_state_dict(loaded.state_dict(), assign=True)
-            plain.tie_weights()
-            plain.generation_config = loaded.generation_config
-            cache_root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=".converting-", dir=cache_root))
-            tmp.chmod(0o755)
-            plain.save_pretrained(tmp)
-            AutoTokenizer.from_pretrained(local.directory, **kwargs).save_pretrained(tmp)
-            os.replace(tmp, target)
-    return target
-
-
 def load_base(model: str | Path, workspace: Path | None = None) -> LoadedBase:
     """A registered checkpoint name, HF directory, GGUF file, cached hub id or embedded model + tokenizer.
 
-    GGUF weights are dequantised into ``<workspace>/.cache/gguf-hf/`` (or the system temp dir) on first use,
-    so TRL can load policy and reference models from a directory.
+    GGUF weights are dequantised once into the user's cache (:mod:`alignscope.backends.gguf_convert`), so TRL
+    can load policy and reference models from a directory.
     """
     name = str(model)
     registered = resolve_checkpoint(name, workspace) if workspace is not None else None
     local = resolve_local_model(str(registered or name), where="train.model")
     directory = local.directory
     if local.gguf_file:
-        cache_root = (
-            workspace / ".cache" if workspace else Path(tempfile.gettempdir()) / "alignscope"
-        ) / "gguf-hf"
-        directory = _hf_from_gguf(local, cache_root)
+        directory = dequantised_directory(local)
     from transformers import AutoTokenizer
 
     try:
