@@ -73,13 +73,17 @@ def _one_at_a_time(backend: Backend, j: Judgment, call: JudgeCall) -> dict[str, 
     return {k: math.exp(v) / total for k, v in logprobs.items()}
 
 
+def _concluded(engine: Engine, backend: HFBackend, calls: list[JudgeCall]) -> list[tuple[Judgment, dict]]:
+    """Each call's concluded Judgment with its exact label distribution."""
+    out = run_calls(engine, backend, _spec(), calls)
+    plain = make_backend(PLAIN)
+    return [(j, _one_at_a_time(plain, j, call)) for j, call in zip(out, calls, strict=True)]
+
+
 def test_arena_hard_verdicts_are_concluded_from_the_five_label_likelihoods(
     engine: Engine, hf_smollm2: HFBackend, item: Item
 ) -> None:
-    calls = _arena_calls(item)
-    out = run_calls(engine, hf_smollm2, _spec(), calls)
-    plain = make_backend(PLAIN)
-    for j, call in zip(out, calls, strict=True):
+    for j, exact in _concluded(engine, hf_smollm2, _arena_calls(item)):
         assert j.parse_status == "logprob" and j.fields["score_source"] == "conclusion"
         assert "no [[verdict]]" in j.fields["unparsed"] and "failure" not in j.fields
         probs = {k.removesuffix("]]"): v for k, v in j.fields["label_probs"].items()}
@@ -87,24 +91,22 @@ def test_arena_hard_verdicts_are_concluded_from_the_five_label_likelihoods(
         assert j.verdict == max(probs, key=probs.get)
         assert j.preference == pytest.approx(sum(p * preference_of(v) for v, p in probs.items()), abs=1e-5)
         assert j.fields["concluded_text"] == j.raw + "\n\nMy final verdict is: [[" + j.verdict + "]]"
-        assert j.fields["label_probs"] == pytest.approx(_one_at_a_time(plain, j, call), abs=2e-4)
+        assert j.fields["label_probs"] == pytest.approx(exact, abs=2e-4)
 
 
 def test_mt_bench_ratings_are_the_expected_rating_and_fail_leaves_them_out(
     engine: Engine, hf_smollm2: HFBackend, item: Item
 ) -> None:
-    calls = _rating_calls(item)
-    concluded = run_calls(engine, hf_smollm2, _spec(), calls)
-    plain = make_backend(PLAIN)
-    for j, call in zip(concluded, calls, strict=True):
+    concluded = _concluded(engine, hf_smollm2, _rating_calls(item))
+    for j, exact in concluded:
         probs = j.fields["label_probs"]
         assert j.parse_status == "logprob" and set(probs) == {f"{k}]]" for k in range(1, 11)}
         assert j.score == pytest.approx(sum(int(k[:-2]) * p for k, p in probs.items()), abs=1e-4)
         assert 1 <= j.score <= 10
-        assert probs == pytest.approx(_one_at_a_time(plain, j, call), abs=2e-4)
-    failed = run_calls(engine, hf_smollm2, _spec("fail"), calls)
+        assert probs == pytest.approx(exact, abs=2e-4)
+    failed = run_calls(engine, hf_smollm2, _spec("fail"), _rating_calls(item))
     assert [j.parse_status for j in failed] == ["failed"] * 2
-    assert [j.raw for j in failed] == [j.raw for j in concluded]  # the same cached judgments
+    assert [j.raw for j in failed] == [j.raw for j, _ in concluded]  # the same cached judgments
 
 
 def test_what_cannot_be_concluded(engine: Engine, hf_smollm2: HFBackend, item: Item, echo_backend) -> None:
