@@ -12,9 +12,12 @@ from alignscope.backends.hf import HFBackend
 from alignscope.backends.prefix_cache import PrefixCache
 from alignscope.backends.registry import make_backend
 from alignscope.config import ModelSpec
+from alignscope.engine import Engine
 from alignscope.judges.logprob import distribution_from_loglikelihoods
 from alignscope.judges.parsing import CONCLUSIONS
 from alignscope.records import Message, SamplingParams
+from alignscope.store import RunStore
+from alignscope.tasks.registry import TaskContext, get_task
 
 ANSWER = (
     "The ocean covers about seventy percent of the Earth's surface and holds most of its water. It shapes "
@@ -116,3 +119,21 @@ def test_prefix_cache_longest_prefix_limit_and_byte_budget():
     assert len(cache) == 2 and cache.longest([1, 2, 3, 4, 6, 7], limit=10).length == 4
     PrefixCache(max_bytes=0).put([1], [_segment(1)])
     assert len(PrefixCache(max_bytes=0)) == 0
+
+
+def test_a_choice_task_whose_shared_starts_get_kept_between_batches(hf_smollm2: HFBackend, tmp_path):
+    # XSTest's short questions share the chat template's system prompt; the engine sends them in batches, so
+    # later batches find shared starts kept whole by earlier ones
+    spec = ModelSpec(name="smollm2", backend="hf", model="smollm2-135m", batch_size=8)
+    task = get_task("xstest-mc")
+    items = task.items(limit=10, seed=0)
+    engine = Engine(RunStore(tmp_path), "x", progress=False)
+    engine.store.start_run("x", "bench", {})
+    out = task.evaluate(TaskContext(engine, hf_smollm2, spec), items)
+    assert not out.failures and len(out.scores) == 10
+    plain = _plain(hf_smollm2)
+    for item, result in zip(items, out.results, strict=True):
+        alone = [
+            run(plain.loglikelihood([r], "local"))[0].logprob for r in task.choice_prompt(item).requests()
+        ]
+        assert max(abs(a - b) for a, b in zip(result["lls"], alone, strict=True)) < 1e-4

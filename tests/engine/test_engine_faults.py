@@ -3,6 +3,7 @@ the cache answers repeated runs without calls and misses when sampling changes."
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -92,3 +93,35 @@ def test_retry_after_is_honoured(tmp_path: Path, openai_backend: Callable[..., B
     finally:
         server.stop()
     assert engine.stats.wall_s >= 0.95  # waited the server's Retry-After, not the zero base delay
+
+
+def test_an_unexpected_error_in_a_backend_is_raised_not_waited_on(
+    tmp_path: Path, openai_backend: Callable[..., Backend], monkeypatch
+) -> None:
+    server = FaultServer(FaultConfig()).start()
+    backend = openai_backend(server.url)
+    calls = []
+    real = type(backend).generate
+
+    async def broken(self, requests, endpoint):  # a bug in a backend: neither transient nor permanent
+        calls.append(len(requests))
+        if len(calls) > 1:
+            raise IndexError("bug in the backend")
+        return await real(self, requests, endpoint)
+
+    monkeypatch.setattr(type(backend), "generate", broken)
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _engine(tmp_path).generate(backend, _requests()[:2])
+        except IndexError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    try:
+        worker.start()
+        worker.join(timeout=60)
+    finally:
+        server.stop()
+    assert not worker.is_alive() and outcome and "bug in the backend" in str(outcome[0])

@@ -413,7 +413,8 @@ class HFBackend(LocalBackend):
         (on from a kept prefix up to ``need`` where there is one) and kept, then each member's rest after
         it; nothing where the model's cache does not hold every token (they are then read whole)."""
         lm = self.loaded
-        prefix = self.prefixes.longest(shared, need, minimum=(len(shared) + 1) // 2)
+        # at least the last shared token is read, so that the model gives its keys, values and logits
+        prefix = self.prefixes.longest(shared, min(need, len(shared) - 1), minimum=(len(shared) + 1) // 2)
         start = prefix.length if prefix is not None else 0
         offset = min(need, len(shared))
         head = lm.model(

@@ -336,9 +336,16 @@ class Engine:
                 await give_slot(lim, ok=True, overload=False)
                 finish(batch, results, None)
 
+            crashed: list[BaseException] = []
+
             async def worker() -> None:
                 while (batch := await queue.get()) is not None:
-                    await attempt(batch)
+                    try:
+                        await attempt(batch)
+                    except Exception as exc:  # a bug, not a backend failure: stop and raise it, never hang
+                        crashed.append(exc)
+                        all_done.set()
+                        return
 
             n_workers = min(self.max_concurrency, sum(lim.ceiling for _, lim in limiters), max(1, len(items)))
             workers = [asyncio.create_task(worker()) for _ in range(n_workers)]
@@ -350,6 +357,8 @@ class Engine:
                 for w in workers:
                     w.cancel()
                 await asyncio.gather(*workers, return_exceptions=True)
+            if crashed:
+                raise crashed[0]
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
