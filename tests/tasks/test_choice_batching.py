@@ -56,11 +56,10 @@ def test_mmlu_pro_options_go_together_with_unchanged_loglikelihoods(
 def test_hf_reads_at_most_max_batch_rows_per_forward_pass(
     hf_smollm2: HFBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    requests = [
-        LoglikelihoodRequest(context=f"Question {k}: is the sky blue? Answer:", continuation=c)
-        for k in range(3)
-        for c in (" yes it is", " no it is not")
-    ]
+    # no two inputs share a start (distinct first words), so none is read by the shared-start path
+    questions = ("Is the sky blue?", "Do fish swim?", "Can cats fly?", "Does ice melt?", "Will rain fall?",
+                 "Are owls birds?")  # fmt: skip
+    requests = [LoglikelihoodRequest(context=q, continuation=" yes it is") for q in questions]
     model = hf_smollm2.loaded.model
     rows: list[int] = []
     forward = model.forward
