@@ -298,23 +298,33 @@ class HFBackend(LocalBackend):
     def _read_prompt(self, tokens: tuple[int, ...]) -> list[LayerKV] | None:
         """The keys and values of ``tokens`` read on from their longest kept prefix (at least half), kept;
         None where the model's cache does not hold every token (sliding-window layers)."""
+        read = self._read_on(tokens, len(tokens))
+        return None if read is None else read[0]
+
+    def _read_on(
+        self, tokens: tuple[int, ...], limit: int, logits_to_keep: int = 1
+    ) -> tuple[list[LayerKV], torch.Tensor | None] | None:
+        """The keys and values of ``tokens`` read on from their longest kept prefix of at most ``limit``
+        tokens (at least half of them), kept, with the logits of the last ``logits_to_keep`` positions read
+        (None when every token was kept already); None where the model's cache does not hold every token
+        (sliding-window layers)."""
         lm = self.loaded
-        prefix = self.prefixes.longest(tokens, len(tokens), minimum=(len(tokens) + 1) // 2)
+        prefix = self.prefixes.longest(tokens, limit, minimum=(len(tokens) + 1) // 2)
         start = prefix.length if prefix is not None else 0
         if start == len(tokens):
-            return prefix.layers
-        positions = torch.arange(start, len(tokens), device=lm.device)
+            return prefix.layers, None
         step = lm.model(
             input_ids=torch.tensor([tokens[start:]], device=lm.device),
             cache=as_cache(prefix.layers) if prefix is not None else None,
-            position_ids=positions[None],
+            position_ids=torch.arange(start, len(tokens), device=lm.device)[None],
             use_cache=True,
+            logits_to_keep=logits_to_keep,
         )
         layers = [(layer.keys, layer.values) for layer in step.cache.layers]
         if any(k is None or k.shape[-2] != len(tokens) for k, _ in layers):
             return None
         self.prefixes.put(tokens, [layers])
-        return layers
+        return layers, step.logits[0]
 
     def _keep_states(
         self, inputs: dict[str, torch.Tensor], out: Any, prompt_len: int, lengths: list[int]
@@ -413,25 +423,17 @@ class HFBackend(LocalBackend):
         (on from a kept prefix up to ``need`` where there is one) and kept, then each member's rest after
         it; nothing where the model's cache does not hold every token (they are then read whole)."""
         lm = self.loaded
-        # at least the last shared token is read, so that the model gives its keys, values and logits
-        prefix = self.prefixes.longest(shared, min(need, len(shared) - 1), minimum=(len(shared) + 1) // 2)
-        start = prefix.length if prefix is not None else 0
         offset = min(need, len(shared))
-        head = lm.model(
-            input_ids=torch.tensor([shared[start:]], device=lm.device),
-            cache=as_cache(prefix.layers) if prefix is not None else None,
-            position_ids=torch.arange(start, len(shared), device=lm.device)[None],
-            use_cache=True,
-            logits_to_keep=max(1, len(shared) - offset),
-        )
-        layers = [(layer.keys, layer.values) for layer in head.cache.layers]
-        if any(k is None or k.shape[-2] != len(shared) for k, _ in layers):
+        scored = len(shared) - offset  # positions of ``shared`` whose logits a member needs
+        # at least the last shared token is read, so that the model gives its logits
+        read = self._read_on(shared, min(need, len(shared) - 1), max(1, scored))
+        if read is None:
             return {}
-        self.prefixes.put(shared, [layers])
-        kept = head.logits[0, head.logits.shape[1] - (len(shared) - offset) :]
+        layers, logits = read  # logits is never None here: at least one token was read
+        kept = logits[logits.shape[0] - scored :]  # type: ignore[union-attr]
         out = {}
         for inp in members:
-            logits = kept
+            row = kept
             if len(inp) > len(shared):
                 tail = lm.model(
                     input_ids=torch.tensor([inp[len(shared) :]], device=lm.device),
@@ -439,8 +441,8 @@ class HFBackend(LocalBackend):
                     position_ids=torch.arange(len(shared), len(inp), device=lm.device)[None],
                     use_cache=True,
                 )
-                logits = torch.cat([kept, tail.logits[0]])
-            out[inp] = (logits, offset)
+                row = torch.cat([kept, tail.logits[0]])
+            out[inp] = (row, offset)
         return out
 
 
