@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from alignscope.backends.base import Backend, ChatRequest, LoglikelihoodRequest
+from alignscope.backends.base import Backend, ChatRequest
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError
 from alignscope.judges.conclusion import conclude
 from alignscope.judges.config import JudgeSpec
-from alignscope.judges.logprob import distribution_from_loglikelihoods, label_distribution, verdict_values
+from alignscope.judges.logprob import label_distribution, label_distributions, verdict_values
 from alignscope.judges.parsing import PAIRWISE_VERDICTS, Parsed, VerdictParseError, parse, preference_of
 from alignscope.judges.templates import JudgeTemplate
 from alignscope.records import Item, Judgment, Message, Provenance, SamplingParams
@@ -197,24 +197,12 @@ def _loglikelihood_verdicts(
     if not backend.supports_loglikelihood:
         fields = {"failure": "logprob", "error": "no label among the top log-probabilities"}
         return {i: judgment[i](parse_status="failed", fields=fields) for i in missing}
-    requests, index = [], []
-    for i in missing:
-        for label in _labels(calls[i].template):
-            requests.append(LoglikelihoodRequest(context=calls[i].messages, continuation=label))
-            index.append((i, label))
-    outcomes = engine.loglikelihood(backend, requests, desc=f"{desc} (label log-likelihoods)")
-    scores: dict[int, dict[str, float]] = {i: {} for i in missing}
-    errors: dict[int, str] = {}
-    for (i, label), res in zip(index, outcomes, strict=True):
-        if res.error is not None:
-            errors[i] = res.error
-        else:
-            scores[i][label] = res.result.logprob
-    for i in missing:
-        if i in errors:
-            fields = {"failure": "logprob", "error": f"no label in the top log-probabilities; {errors[i]}"}
+    asks = [(calls[i].messages, "", list(_labels(calls[i].template))) for i in missing]
+    found = label_distributions(engine, backend, asks, f"{desc} (label log-likelihoods)")
+    for i, dist in zip(missing, found, strict=True):
+        if isinstance(dist, str):
+            fields = {"failure": "logprob", "error": f"no label in the top log-probabilities; {dist}"}
             out[i] = judgment[i](parse_status="failed", fields=fields)
             continue
-        dist = distribution_from_loglikelihoods(scores[i])
         out[i] = judgment[i](parse_status="logprob", **verdict_values(_labels(calls[i].template), dist))
     return out

@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from alignscope.backends.base import Backend, LoglikelihoodRequest
+from alignscope.backends.base import Backend
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError
-from alignscope.judges.logprob import distribution_from_loglikelihoods, verdict_values
+from alignscope.judges.logprob import label_distributions, verdict_values
 from alignscope.judges.parsing import CONCLUSIONS
 from alignscope.records import Judgment
 
@@ -50,7 +50,6 @@ def conclude(
     if not backend.supports_chat_loglikelihood:
         return list(judgments)
     todo = [i for i, j in enumerate(judgments) if concludable(j)]
-    requests, spans = [], []
     for i in todo:
         if calls[i].template.parser not in CONCLUSIONS:
             raise ConfigError(
@@ -58,30 +57,19 @@ def conclude(
                 f"{calls[i].template.name!r} uses {calls[i].template.parser}; these can: "
                 f"{', '.join(CONCLUSIONS.names())})"
             )
-        ending = CONCLUSIONS.get(calls[i].template.parser)
-        spans.append((i, ending, len(requests)))
-        for label in ending.labels:
-            requests.append(
-                LoglikelihoodRequest(
-                    context=calls[i].messages, continuation=judgments[i].raw + ending.text + label
-                )
-            )
-    outcomes = engine.loglikelihood(backend, requests, desc=desc) if requests else []
+    endings = {i: CONCLUSIONS.get(calls[i].template.parser) for i in todo}
+    asks = [(calls[i].messages, judgments[i].raw + endings[i].text, list(endings[i].labels)) for i in todo]
     out = list(judgments)
-    for i, ending, start in spans:
-        results = outcomes[start : start + len(ending.labels)]
-        if any(r.error is not None for r in results):
+    for i, dist in zip(todo, label_distributions(engine, backend, asks, desc), strict=True):
+        if isinstance(dist, str):  # a failed request: the judgment stays unparsed
             continue
-        dist = distribution_from_loglikelihoods(
-            {label: r.result.logprob for label, r in zip(ending.labels, results, strict=True)}
-        )
-        values = verdict_values(ending.labels, dist)
+        values = verdict_values(endings[i].labels, dist)
         j = judgments[i]
         fields = {k: v for k, v in j.fields.items() if k not in ("failure", "error")}
         fields |= values.pop("fields") | {
             "unparsed": j.fields.get("error"),
             "score_source": "conclusion",
-            "concluded_text": j.raw + ending.text + dist.top(),
+            "concluded_text": j.raw + endings[i].text + dist.top(),
         }
         out[i] = j.model_copy(update={**values, "parse_status": "logprob", "fields": fields})
     return out

@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from alignscope.backends.base import TokenLogprob
+from alignscope.backends.base import Backend, LoglikelihoodRequest, TokenLogprob
+from alignscope.engine.runner import Engine
 from alignscope.judges.parsing import PAIRWISE_VERDICTS, preference_of
+from alignscope.records import Message
 
 _SPACE_MARKERS = " \t\n\r▁Ġ"
 
@@ -70,6 +72,38 @@ def distribution_from_loglikelihoods(logprobs: Mapping[str, float]) -> LabelDist
     total = sum(raw.values())
     mass = total * math.exp(top)
     return LabelDistribution({k: v / total for k, v in raw.items()}, mass, None, "loglikelihood")
+
+
+def label_distributions(
+    engine: Engine,
+    backend: Backend,
+    asks: Sequence[tuple[Sequence[Message], str, Sequence[str]]],
+    desc: str,
+) -> list[LabelDistribution | str]:
+    """Per ask ``(context, prefix, labels)``: the distribution of its labels from the log-likelihood of
+    ``prefix + label`` as the continuation of ``context`` (one engine call for all), or the error of a
+    request that failed."""
+    requests = [
+        LoglikelihoodRequest(context=tuple(context), continuation=prefix + label)
+        for context, prefix, labels in asks
+        for label in labels
+    ]
+    outcomes = engine.loglikelihood(backend, requests, desc=desc) if requests else []
+    out: list[LabelDistribution | str] = []
+    start = 0
+    for _, _, labels in asks:
+        chunk = outcomes[start : start + len(labels)]
+        start += len(labels)
+        errors = [r.error for r in chunk if r.error is not None]
+        if errors:
+            out.append(errors[-1])
+            continue
+        out.append(
+            distribution_from_loglikelihoods(
+                {label: r.result.logprob for label, r in zip(labels, chunk, strict=True)}
+            )
+        )
+    return out
 
 
 def verdict_values(labels: dict[str, Any], dist: LabelDistribution) -> dict[str, Any]:
