@@ -1,7 +1,8 @@
 """Local generation on CPU: SmolLM2-135M tokens/s, hf one prompt at a time (baseline) vs hf batched vs
-llama.cpp in-process (llama-cpp-python) vs llama-cpp-python's OpenAI-compatible server answering several
-concurrent clients vs llama.cpp's own ``llama-server`` with one parallel slot per client, all greedy on the
-same MT-Bench first turns, in one run.
+alignscope's llamacpp backend (llama.cpp's server engine in-process, one parallel slot per prompt of a batch)
+vs llama.cpp in-process through llama-cpp-python vs llama-cpp-python's OpenAI-compatible server answering
+several concurrent clients vs llama.cpp's own ``llama-server`` with one parallel slot per client, all greedy
+on the same MT-Bench first turns, in one run.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_local_generation.py [--prompts 16] [--max-tokens 64]
         [--batches 8 16] [--clients 1 4] [--llama-server PATH]
@@ -36,9 +37,12 @@ from alignscope.data.registry import get_dataset
 from alignscope.records import SamplingParams
 
 
-def hf_tokens(requests: list[ChatRequest], batch: int, options: dict | None = None) -> int:
-    """Generated tokens for ``requests`` through the hf backend, ``batch`` prompts per call."""
-    backend = make_backend(ModelSpec(name="bench", backend="hf", batch_size=batch, options=options or {}))
+def backend_tokens(
+    requests: list[ChatRequest], batch: int, options: dict | None = None, kind: str = "hf"
+) -> int:
+    """Generated tokens for ``requests`` through alignscope's ``kind`` backend, ``batch`` prompts per call
+    (for llamacpp: ``batch`` parallel slots, each prompt of a call on its own)."""
+    backend = make_backend(ModelSpec(name="bench", backend=kind, batch_size=batch, options=options or {}))
     total = 0
     for i in range(0, len(requests), batch):
         results = asyncio.run(backend.generate(requests[i : i + batch], "local"))
@@ -132,12 +136,15 @@ def main() -> None:
     sampling = SamplingParams(max_tokens=args.max_tokens, temperature=0.0)
     requests = [ChatRequest(messages=tuple(item.messages), sampling=sampling) for item in items]
     threads = torch.get_num_threads()
-    hf_tokens(requests[:1], 1)  # load the model once and warm up, outside the timings
-    rows = [("hf, one prompt at a time", *timed(hf_tokens, requests, 1))]
+    backend_tokens(requests[:1], 1)  # load the model once and warm up, outside the timings
+    rows = [("hf, one prompt at a time", *timed(backend_tokens, requests, 1))]
     for batch in args.batches:
-        rows.append((f"hf, batches of {batch}", *timed(hf_tokens, requests, batch)))
+        rows.append((f"hf, batches of {batch}", *timed(backend_tokens, requests, batch)))
         off = {"prefix_cache_mb": 0}
-        rows.append((f"hf, batches of {batch}, states off", *timed(hf_tokens, requests, batch, off)))
+        rows.append((f"hf, batches of {batch}, states off", *timed(backend_tokens, requests, batch, off)))
+    for batch in args.batches:
+        backend_tokens(requests[:1], batch, None, "llamacpp")  # start this server outside the timing
+        rows.append((f"llamacpp, {batch} slots", *timed(backend_tokens, requests, batch, None, "llamacpp")))
     try:
         from llama_cpp import Llama
     except ImportError:

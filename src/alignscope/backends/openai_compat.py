@@ -23,10 +23,10 @@ from alignscope.backends.base import (
     ChatResult,
     LoglikelihoodRequest,
     LoglikelihoodResult,
-    TokenLogprob,
 )
-from alignscope.backends.chat import chat_messages, move_trailing_space
+from alignscope.backends.chat import move_trailing_space
 from alignscope.backends.http_transport import AiohttpTransport
+from alignscope.backends.openai_wire import chat_body, chat_result
 from alignscope.config import ModelSpec
 from alignscope.errors import BackendError, PermanentBackendError, TransientBackendError
 
@@ -221,41 +221,10 @@ class OpenAIBackend(Backend):
         return list(await asyncio.gather(*(self._chat(r, endpoint) for r in requests)))
 
     async def _chat(self, request: ChatRequest, endpoint: str) -> ChatResult:
-        s = request.sampling
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": chat_messages(request.messages, self.spec.system_prompt),
-            "temperature": s.temperature,
-            "top_p": s.top_p,
-            "max_tokens": s.max_tokens,
-        }
-        if s.seed is not None:
-            body["seed"] = s.seed
-        if s.stop:
-            body["stop"] = list(s.stop)
-        if s.logprobs or s.top_logprobs:
-            body["logprobs"] = True
-            if s.top_logprobs:
-                body["top_logprobs"] = s.top_logprobs
+        body = chat_body(self.model, request, self.spec.system_prompt)
         body.update(self.spec.options.get("extra_body") or {})
-        data = await self._post(endpoint, "/chat/completions", body)
-        try:
-            choice = data["choices"][0]
-            usage = data.get("usage") or {}
-            content = (
-                ((choice.get("logprobs") or {}).get("content")) if (s.logprobs or s.top_logprobs) else None
-            )
-            return ChatResult(
-                text=choice["message"].get("content") or "",
-                prompt_tokens=usage.get("prompt_tokens"),
-                completion_tokens=usage.get("completion_tokens"),
-                finish_reason=choice.get("finish_reason"),
-                logprobs=[_token_logprob(c) for c in content] if content is not None else None,
-            )
-        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
-            raise TransientBackendError(
-                f"/chat/completions: malformed response ({type(exc).__name__}: {exc})"
-            ) from None
+        path = "/chat/completions"
+        return chat_result(await self._post(endpoint, path, body), request, path)
 
     async def loglikelihood(
         self, requests: list[LoglikelihoodRequest], endpoint: str
@@ -358,11 +327,6 @@ def continuation_loglikelihood(
     total = float(sum(values[i] for i in picked))
     greedy = all(not tops[i] or values[i] >= max(tops[i].values()) - 1e-6 for i in picked)
     return LoglikelihoodResult(logprob=total, is_greedy=greedy, n_tokens=len(picked))
-
-
-def _token_logprob(entry: dict[str, Any]) -> TokenLogprob:
-    top = {t["token"]: float(t["logprob"]) for t in entry.get("top_logprobs") or []}
-    return TokenLogprob(token=entry["token"], logprob=float(entry["logprob"]), top=top)
 
 
 def _api_key(spec: ModelSpec, where: str) -> str:

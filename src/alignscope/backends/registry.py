@@ -54,6 +54,13 @@ def _hf(spec: ModelSpec, where: str) -> Backend:
     return HFBackend(spec, resolve_local_model(spec.model, where=f"{where}.model"))
 
 
+@register_backend("llamacpp")
+def _llamacpp(spec: ModelSpec, where: str) -> Backend:
+    from alignscope.backends.llamacpp import LlamaCppBackend
+
+    return LlamaCppBackend(spec, resolve_local_model(spec.model, where=f"{where}.model"))
+
+
 @register_backend("openai", needs_base_url=True)
 def _openai(spec: ModelSpec, where: str) -> Backend:
     from alignscope.backends.openai_compat import OpenAIBackend
