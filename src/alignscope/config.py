@@ -19,7 +19,8 @@ from alignscope.errors import ConfigError
 from alignscope.plugins import Registry
 from alignscope.records import SamplingParams
 
-DEFAULT_BACKEND = "hf"
+#: a model named without a backend: llama.cpp in-process for a GGUF file on the CPU, transformers otherwise
+DEFAULT_BACKEND = "auto"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class ModelSpec(BaseModel):
     @classmethod
     def parse(cls, text: str, api_key_env: str | None = None) -> ModelSpec:
         """A ModelSpec from ``BACKEND:MODEL[@URL[,URL...]]`` (as ``--model`` takes it); a bare name or path
-        means the hf backend. One-line ConfigError naming the text otherwise."""
+        means the ``auto`` backend (llama.cpp for a GGUF file on the CPU, else hf). One-line ConfigError
+        naming the text otherwise."""
         backend, sep, rest = text.partition(":")
         if not sep or backend not in BACKENDS:
             if sep and "/" not in backend and not backend.startswith((".", "~")):

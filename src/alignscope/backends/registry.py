@@ -47,6 +47,29 @@ def ready_backends(specs: Sequence[ModelSpec]) -> list[Backend]:
     return backends
 
 
+@register_backend("auto")
+def _auto(spec: ModelSpec, where: str) -> Backend:
+    """The local engine for the model's weights: llamacpp for a GGUF file on the CPU (its parallel slots
+    generate faster there), hf for a HF directory or on a GPU."""
+    local = resolve_local_model(spec.model, where=f"{where}.model")
+    if local.gguf_file and not _wants_gpu(spec.device):
+        from alignscope.backends.llamacpp import LlamaCppBackend
+
+        return LlamaCppBackend(spec, local)
+    from alignscope.backends.hf import HFBackend
+
+    return HFBackend(spec, local)
+
+
+def _wants_gpu(device: str) -> bool:
+    """Whether the spec's ``device`` puts the model on a GPU (``auto``: when CUDA is available)."""
+    if device != "auto":
+        return device.startswith("cuda")
+    import torch
+
+    return torch.cuda.is_available()
+
+
 @register_backend("hf")
 def _hf(spec: ModelSpec, where: str) -> Backend:
     from alignscope.backends.hf import HFBackend

@@ -19,7 +19,7 @@ from alignscope.analysis.bootstrap import BootstrapOptions
 from alignscope.analysis.dissection.manipulate import Arm, ManipulationResult, score_manipulation
 from alignscope.backends.base import Backend
 from alignscope.backends.registry import make_backend
-from alignscope.config import ModelSpec
+from alignscope.config import DEFAULT_BACKEND, ModelSpec
 from alignscope.engine.generation import generate_items
 from alignscope.engine.runner import Engine
 from alignscope.errors import ConfigError, DataError
@@ -73,8 +73,10 @@ def run_dpo_manipulation(
     by_name = {arm.name: arm for arm in arms}
     if not {"top", "bottom"} <= set(by_name):
         raise ConfigError("the DPO arm needs the judge's top and bottom properties (both arms)")
-    if actor.backend != "hf":
+    if actor.backend not in ("hf", DEFAULT_BACKEND):
         raise ConfigError(f"the DPO arm trains the actor locally: give an hf: actor, not {actor.backend}:")
+    # the trained checkpoint is a HF directory: the actor answers through transformers before and after
+    actor = actor.model_copy(update={"backend": "hf"})
     _check(judge, test_items, arms)
     if not train_items:
         raise DataError("the DPO arm needs training prompts")
