@@ -69,7 +69,7 @@ def test_sos_suite_end_to_end_is_stored_and_resumable(cli, tmp_path: Path, own_d
     assert _stored_calls(db) == stored_before + made, "a call finished before the kill was repeated"
     tasks = data["bench"]["tasks"]
     assert [t["task"] for t in tasks] == list(suite_task_names("sos"))
-    assert all(t["n"] == LIMIT and t["n_failed"] == 0 and t["model"] == "smollm2-135m" for t in tasks)
+    assert all(t["n"] == LIMIT and t["n_failed"] == 0 and t["model"] == "hf:smollm2-135m" for t in tasks)
     for t in tasks:
         assert t["ci"][0] <= t["value"] <= t["ci"][1]
         assert 0.0 <= t["normalised"] <= 1.0
@@ -229,7 +229,7 @@ def test_bench_score_with_judge_scorer_stores_judgments_and_resumes(cli, tmp_pat
     assert first.code == 0, first.err
     data = json.loads(first.out)
     assert data["n"] == 2 and {r["verdict"] for r in data["items"]} <= {"refusal", "compliance"}
-    assert all(r["judge"] == "smollm2-135m/xstest-refusal/logprob" for r in data["items"])
+    assert all(r["judge"] == "hf:smollm2-135m/xstest-refusal/logprob" for r in data["items"])
     assert "model calls made: 2" in first.err
     again = cli(*args)
     assert again.code == 0 and json.loads(again.out) == data

@@ -37,7 +37,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         (("limit: 1", "limt: 1"), "bench.yaml: limt: unknown field"),
         (
             ("model: smollm2-135m", "model: smollm2-135m\n    backend: hff"),
-            "bench.yaml: models[0].backend: unknown backend 'hff' (choose hf, openai, vllm)",
+            "bench.yaml: models[0].backend: unknown backend 'hff' (choose auto, hf, llamacpp, openai, vllm)",
         ),
         (
             ("limit: 1", "limit: 1\nscorers: {refusal: {colour: red}}"),
@@ -79,7 +79,7 @@ def test_config_and_flags_make_the_same_run(cli, tmp_path: Path) -> None:
     data = json.loads(first.out)
     assert [(t["task"], t["n"]) for t in data["bench"]["tasks"]] == [("ifeval", 1)]
     assert data["calls"]["calls_made"] == 1
-    flags = ("bench", "ifeval", "-m", "hf:smollm2-135m", "--limit", "1", "--max-tokens", "4")
+    flags = ("bench", "ifeval", "-m", "smollm2-135m", "--limit", "1", "--max-tokens", "4")
     again = cli(*flags, "-w", ws, "--json")
     assert again.code == 0, again.err
     same = json.loads(again.out)

@@ -219,12 +219,12 @@ def test_manipulate_with_smollm2_as_actor_and_judge(cli, tmp_path: Path, hf_smol
     assert {j.parse_status for j in judgments} == {"logprob"} and len(judgments) == 12
     gens = store.records("generations", run["run_id"])
     prompts = {g.model: g.provenance.system_prompt for g in gens}
-    assert prompts["smollm2-135m"] is None
-    assert prompts["smollm2-135m+top"] == arms["top"]["system_prompt"]
-    assert prompts["smollm2-135m+top"].startswith("Your responses should be free of severe errors")
+    assert prompts["hf:smollm2-135m"] is None
+    assert prompts["hf:smollm2-135m+top"] == arms["top"]["system_prompt"]
+    assert prompts["hf:smollm2-135m+top"].startswith("Your responses should be free of severe errors")
     table = pair_table(judgments)
     for name, arm in arms.items():
-        p = 1 - table.loc[table["model_b"] == f"smollm2-135m+{name}", "p_a"]
+        p = 1 - table.loc[table["model_b"] == f"hf:smollm2-135m+{name}", "p_a"]
         assert arm["judged"] == 3 and arm["score"] == pytest.approx(100 * p.mean())
         assert arm["change"] == pytest.approx(arm["score"] - 50)
         assert arm["change_lower"] <= arm["change"] <= arm["change_upper"]

@@ -66,7 +66,7 @@ def test_dpo_arm_next_to_the_prompt_arm(cli, tmp_path: Path, tiny_actor: Path) -
 
     store = RunStore(ws)
     gens = store.records("generations", run["run_id"])
-    actor = str(tiny_actor)  # the name of a model given by path
+    actor = f"hf:{tiny_actor}"  # the name of a model given by backend and path
     by_model = {}
     for g in gens:
         by_model.setdefault(g.model, set()).add(g.item_id)

@@ -24,7 +24,9 @@ def test_unknown_backend_in_config(tmp_path: Path, cli: Callable) -> None:
     cfg = tmp_path / "config.yaml"
     cfg.write_text("models:\n  - name: a\n  - name: b\n    backend: hff\ndata: mt_bench\n")
     res = cli("generate", str(cfg), "--workspace", str(tmp_path / "ws"))
-    _one_line_error(res, "config.yaml: models[1].backend: unknown backend 'hff' (choose hf, openai, vllm)")
+    _one_line_error(
+        res, "config.yaml: models[1].backend: unknown backend 'hff' (choose auto, hf, llamacpp, openai, vllm)"
+    )
 
 
 def test_invalid_yaml_and_unknown_field(tmp_path: Path, cli: Callable) -> None:

@@ -133,7 +133,7 @@ def test_names_taken_twice_are_refused() -> None:
     assert SCORERS.get("refusal") is RefusalScorer
     with pytest.raises(ConfigError, match="backend 'hf' is already registered"):
         register_backend("hf")(lambda spec, where: None)
-    assert BACKENDS.names() == ["hf", "openai", "vllm"]
+    assert BACKENDS.names() == ["auto", "hf", "llamacpp", "openai", "vllm"]
     with pytest.raises(ConfigError, match="unknown group 'speed'"):
         register_task(GenerationTask(name="t", description="x", dataset="d", groups=("speed",), metric="m",
                                      scorer=RefusalScorer))  # fmt: skip
@@ -158,14 +158,18 @@ def test_every_task_module_is_found_without_a_list() -> None:
 def test_model_specs_accept_exactly_the_registered_backends() -> None:
     with pytest.raises(ConfigError) as caught:
         validate_config({"name": "a", "backend": "hff"}, ModelSpec, "m.yaml")
-    assert str(caught.value) == "m.yaml: backend: unknown backend 'hff' (choose hf, openai, vllm)"
+    assert (
+        str(caught.value)
+        == "m.yaml: backend: unknown backend 'hff' (choose auto, hf, llamacpp, openai, vllm)"
+    )
     with pytest.raises(
-        ConfigError, match=r"^--model hff:x: unknown backend 'hff' \(choose hf, openai, vllm\)$"
+        ConfigError,
+        match=r"^--model hff:x: unknown backend 'hff' \(choose auto, hf, llamacpp, openai, vllm\)$",
     ):
         ModelSpec.parse("hff:x")
     with pytest.raises(ConfigError, match="the openai backend needs a base URL"):
         ModelSpec.parse("openai:m")
-    assert ModelSpec.parse("vllm:/ckpt").backend == "vllm" and ModelSpec.parse("./ckpt:1").backend == "hf"
+    assert ModelSpec.parse("vllm:/ckpt").backend == "vllm" and ModelSpec.parse("./ckpt:1").backend == "auto"
 
 
 def test_backend_names_come_from_the_backends_layer() -> None:

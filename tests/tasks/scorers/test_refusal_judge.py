@@ -58,7 +58,7 @@ def test_smollm2_judge_verdicts_are_stored_and_a_rerun_makes_no_call(
     assert engine.stats.calls_made == 3  # the empty answer is a refusal without a call
     classes = set(load_template(TEMPLATE).labels.values())
     for r in results[:3]:
-        assert r["method"] == "judge" and r["judge"] == "smollm2-135m/xstest-refusal/logprob"
+        assert r["method"] == "judge" and r["judge"] == "hf:smollm2-135m/xstest-refusal/logprob"
         assert r["verdict"] in classes and 0.0 <= r["p_refusal"] <= 1.0
         assert r["refused"] == (r["p_refusal"] >= 0.5) and r["value"] == float(r["refused"])
         assert r["correct"] == (r["refused"] == r["should_refuse"])
@@ -66,7 +66,7 @@ def test_smollm2_judge_verdicts_are_stored_and_a_rerun_makes_no_call(
     stored = store.records("judgments", "refusal-judge")
     assert sorted(j.item_id for j in stored) == ["a0", "a1", "a2"]
     assert {(j.judge, j.mode, j.model_a, j.parse_status) for j in stored} == {
-        ("smollm2-135m/xstest-refusal/logprob", "pointwise", "hand-made-model", "logprob")
+        ("hf:smollm2-135m/xstest-refusal/logprob", "pointwise", "hand-made-model", "logprob")
     }
     again, engine = _judge(store, hf_smollm2)
     assert engine.stats.calls_made == 0 and engine.stats.cache_hits == 3
