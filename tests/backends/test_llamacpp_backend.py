@@ -45,11 +45,13 @@ def test_the_chat_prompt_is_the_one_the_hf_backend_builds(llamacpp: LlamaCppBack
         assert variant.server is llamacpp.server  # variants of one file share one server
         messages = (Message(role="user", content=QUESTIONS[0]),)
         chat = variant.scorer.chat_text(messages)
-        address = variant.server.server.listening_address
+        address = f"{variant.server.server.listening_address}/apply-template"
         body = {"messages": [{"role": "user", "content": QUESTIONS[0]}]}
         if system_prompt:
             body["messages"].insert(0, {"role": "system", "content": system_prompt})
-        rendered = httpx.post(f"{address}/apply-template", json=body, timeout=30).json()["prompt"]
+        assert httpx.post(address, json=body, timeout=30).status_code == 401  # llama.cpp's listener is closed
+        key = {"Authorization": f"Bearer {variant.server.http_key}"}  # to all but this process
+        rendered = httpx.post(address, json=body, headers=key, timeout=30).json()["prompt"]
         assert rendered == chat
         result = run(variant.generate([ChatRequest(messages=messages)], "local"))[0]
         assert result.prompt_tokens == len(hf_smollm2.tokenizer.encode(chat, add_special_tokens=False))

@@ -10,6 +10,7 @@ import asyncio
 import functools
 import importlib.metadata
 import os
+import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -40,7 +41,9 @@ class ServerKey:
 
 
 class LlamaServer:
-    """One in-process llama.cpp server and the threads that wait on its calls (one per slot and queue)."""
+    """One in-process llama.cpp server and the threads that wait on its calls (one per slot and queue).
+    llama.cpp also opens an HTTP listener on 127.0.0.1; it answers only requests that carry ``http_key``,
+    a random secret of this process (kept in memory only), so other local users cannot call the model."""
 
     def __init__(self, key: ServerKey) -> None:
         import xllamacpp
@@ -53,6 +56,8 @@ class LlamaServer:
         params.cpuparams_batch.n_threads = key.threads
         params.warmup = False
         params.verbosity = -1
+        self.http_key = secrets.token_hex(16)
+        params.api_keys = [self.http_key]
         if key.chat_template:
             params.chat_template = key.chat_template
         try:
