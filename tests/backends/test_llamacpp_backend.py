@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import torch
 
 from alignscope.backends.base import ChatRequest, LoglikelihoodRequest
 from alignscope.backends.hf import HFBackend
@@ -128,3 +129,17 @@ def test_a_hf_directory_is_refused_with_the_backend_to_use(tmp_path: Path):
     spec = ModelSpec(name="dir", backend="llamacpp", model=str(tmp_path))
     with pytest.raises(BackendError, match="runs GGUF files.*use the hf backend"):
         make_backend(spec)
+
+
+def test_a_model_named_without_a_backend_runs_where_it_is_fastest(tmp_path: Path):
+    gguf = ModelSpec.parse("smollm2-135m")
+    assert gguf.backend == "auto" and gguf.name == "smollm2-135m"
+    assert isinstance(make_backend(gguf), LlamaCppBackend)  # a GGUF file on the CPU: llama.cpp
+    (tmp_path / "config.json").write_text("{}")
+    assert isinstance(make_backend(ModelSpec.parse(str(tmp_path))), HFBackend)  # a HF directory: transformers
+    on_gpu = ModelSpec(name="gpu", model="smollm2-135m", device="cuda")  # a GPU: transformers
+    if torch.cuda.is_available():
+        assert isinstance(make_backend(on_gpu), HFBackend)
+    else:
+        with pytest.raises(BackendError, match="CUDA is not available"):  # the hf backend's own check
+            make_backend(on_gpu)
