@@ -123,7 +123,7 @@ class LlamaCppBackend(LocalBackend):
             raise BackendError(
                 f"the llamacpp backend runs GGUF files; {local.label!r} is a HF directory: use the hf backend"
             )
-        engine_version()
+        self.engine = f"xllamacpp {engine_version()}"
         super().__init__(spec, local)
         self.max_batch = max(1, spec.batch_size)
         self.scorer = HFBackend(spec, local)
@@ -157,7 +157,7 @@ class LlamaCppBackend(LocalBackend):
 
     def identity(self) -> dict[str, Any]:
         """The local identity plus llama.cpp's version (its kernels shape the answers)."""
-        return super().identity() | {"engine": f"xllamacpp {engine_version()}"}
+        return super().identity() | {"engine": self.engine}
 
     def request_identity(self, request: ChatRequest | LoglikelihoodRequest) -> dict[str, Any]:
         """A log-likelihood is the hf backend's number, keyed as the hf backend keys it."""
